@@ -1,0 +1,28 @@
+import type { KeyObject } from 'node:crypto';
+import type { CompiledAcl } from '../acl';
+
+/** The part of the build config the pure decisions need. */
+export interface CoreConfig {
+  gatekeeperId: string;
+  vendorOrigins: readonly string[];
+}
+
+/** What any answer needs; `acl` is null only when there is no configuration yet. */
+export interface AnswerContext {
+  now: number;
+  acl: CompiledAcl | null;
+  config: CoreConfig;
+}
+
+export interface DecideContext extends AnswerContext {
+  /** Milliseconds since the epoch; the only clock the core sees. */
+  now: number;
+  acl: CompiledAcl;
+  config: CoreConfig;
+}
+
+/** The cosigning key; only the cosigner trigger has one. */
+export interface Signer {
+  kid: string;
+  key: KeyObject;
+}
