@@ -1,0 +1,73 @@
+import { decideCosign } from '../core/decide/cosign';
+import type { Signer } from '../core/decide/context';
+import { decideList } from '../core/decide/list';
+import { decidePreflight } from '../core/decide/preflight';
+import { settle } from '../core/decide/respond';
+import { STATUS_OF, errorBody } from '../core/codes';
+import type { Phase } from '../core/audit';
+import type { CoreRequest, Verdict } from '../core/types';
+import type { ListOutcome, ListResult } from '../adapters/s3-list';
+import { toCoreRequest, unwrapEvent, type CfResult } from './cloudfront';
+import { denyWithout, finish, logCrash, requestIdOf, safeGet, type EdgeDeps, type SecretSource } from './runtime';
+
+export const COSIGN_PATH = '/_gatekeeper/v1/cosign';
+export const LIST_PATH = '/_gatekeeper/v1/list';
+
+
+export interface CosignerDeps extends EdgeDeps {
+  signer: SecretSource<Signer>;
+  list(q: { prefix: string; continuationToken?: string; maxKeys: number }): Promise<ListOutcome>;
+}
+
+function phaseOf(req: CoreRequest): Phase {
+  if (req.method === 'OPTIONS') return 'preflight';
+  return req.uri === LIST_PATH ? 'list' : 'cosign';
+}
+
+/**
+ * The origin-request function of `/_gatekeeper/*`. Only here is
+ * `cloudfront-viewer-country` CloudFront's own, and only this function reads
+ * the cosigning key. It always answers; nothing goes on to S3.
+ */
+export function createCosignerHandler(deps: CosignerDeps): (event: unknown) => Promise<CfResult> {
+  return async (event) => {
+    const started = deps.hrtime();
+    const u = unwrapEvent(event);
+    const req = toCoreRequest(u.cf, requestIdOf(u.requestId), { trustCountry: true, edgeLocation: deps.edgeLocation });
+    const phase = phaseOf(req);
+    let verdict: Verdict;
+    try {
+      verdict = await decide(deps, req, phase);
+    } catch (e) {
+      logCrash(deps.log, 'cosigner', e);
+      verdict = denyWithout(deps, req, phase, 'malformed_request');
+    }
+    return finish(deps, u.cf, req, verdict, started);
+  };
+}
+
+async function decide(deps: CosignerDeps, req: CoreRequest, phase: Phase): Promise<Verdict> {
+  const known = req.uri === COSIGN_PATH || req.uri === LIST_PATH;
+  const acl = await safeGet(deps.acl, deps.log, 'acl');
+  if (acl === null) return denyWithout(deps, req, phase, 'config_unavailable');
+  if (!known) return denyWithout(deps, req, phase, 'malformed_request', acl.value);
+  const ctx = { now: deps.now(), acl: acl.value, config: deps.config };
+  if (phase === 'preflight') return decidePreflight(req, ctx, 'gatekeeper');
+  if (phase === 'list') return resolveList(deps, decideList(req, ctx), req);
+  const signer = await safeGet(deps.signer, deps.log, 'signing-key');
+  if (signer === null) return denyWithout(deps, req, phase, 'config_unavailable', acl.value);
+  return decideCosign(req, ctx, signer.value);
+}
+
+/** Runs an allowed listing against S3; the audit record tells what the viewer finally got. */
+async function resolveList(deps: CosignerDeps, v: Verdict, req: CoreRequest): Promise<Verdict> {
+  if (v.action !== 'list') return v;
+  const out = await deps.list({ prefix: v.prefix, continuationToken: v.continuationToken, maxKeys: v.maxKeys });
+  if (!out.ok) {
+    for (const r of v.audit) settle(r, 'deny', out.code);
+    return { action: 'respond', status: STATUS_OF[out.code], headers: v.headers, body: errorBody(out.code, req.requestId), audit: v.audit };
+  }
+  const body: { objects: ListResult['objects']; nextContinuationToken?: string } = { objects: out.value.objects };
+  if (out.value.nextContinuationToken !== undefined) body.nextContinuationToken = out.value.nextContinuationToken;
+  return { action: 'respond', status: 200, headers: v.headers, body: JSON.stringify(body), audit: v.audit };
+}
