@@ -22,29 +22,33 @@ export interface CoreRequest {
   edgeLocation: string | null;
 }
 
+/** Answer the viewer directly. */
+export interface RespondVerdict {
+  action: 'respond';
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  audit: AuditRecord[];
+}
+
+/** Pass the (rewritten) request on to the origin. */
+export interface ForwardVerdict {
+  action: 'forward';
+  uri: string;
+  querystring: string;
+  headers: Record<string, string[]>;
+  audit: AuditRecord[];
+}
+
+/** An allowed listing: the adapter lists S3 and answers. */
+export interface ListVerdict {
+  action: 'list';
+  prefix: string;
+  continuationToken: string | undefined;
+  maxKeys: number;
+  headers: Record<string, string>;
+  audit: AuditRecord[];
+}
+
 /** What a decision tells the trigger adapter to do. Every verdict carries its audit records. */
-export type Verdict =
-  | {
-      action: 'respond';
-      status: number;
-      headers: Record<string, string>;
-      body: string;
-      audit: AuditRecord[];
-    }
-  | {
-      /** Pass the (rewritten) request on to the origin. */
-      action: 'forward';
-      uri: string;
-      querystring: string;
-      headers: Record<string, string[]>;
-      audit: AuditRecord[];
-    }
-  | {
-      /** An allowed listing: the adapter lists S3 and answers with `listBody`. */
-      action: 'list';
-      prefix: string;
-      continuationToken: string | undefined;
-      maxKeys: number;
-      headers: Record<string, string>;
-      audit: AuditRecord[];
-    };
+export type Verdict = RespondVerdict | ForwardVerdict | ListVerdict;

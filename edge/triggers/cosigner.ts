@@ -5,10 +5,10 @@ import { decidePreflight } from '../core/decide/preflight';
 import { settle } from '../core/decide/respond';
 import { STATUS_OF, errorBody } from '../core/codes';
 import type { Phase } from '../core/audit';
-import type { CoreRequest, Verdict } from '../core/types';
+import type { CoreRequest, ListVerdict, RespondVerdict } from '../core/types';
 import type { ListOutcome, ListResult } from '../adapters/s3-list';
 import { toCoreRequest, unwrapEvent, type CfResult } from './cloudfront';
-import { denyWithout, finish, logCrash, requestIdOf, safeGet, type EdgeDeps, type SecretSource } from './runtime';
+import { denyWithout, finish, logCrash, requestIdOf, safeGet, type FinalVerdict, type EdgeDeps, type SecretSource } from './runtime';
 
 export const COSIGN_PATH = '/_gatekeeper/v1/cosign';
 export const LIST_PATH = '/_gatekeeper/v1/list';
@@ -35,7 +35,7 @@ export function createCosignerHandler(deps: CosignerDeps): (event: unknown) => P
     const u = unwrapEvent(event);
     const req = toCoreRequest(u.cf, requestIdOf(u.requestId), { trustCountry: true, edgeLocation: deps.edgeLocation });
     const phase = phaseOf(req);
-    let verdict: Verdict;
+    let verdict: FinalVerdict;
     try {
       verdict = await decide(deps, req, phase);
     } catch (e) {
@@ -46,7 +46,7 @@ export function createCosignerHandler(deps: CosignerDeps): (event: unknown) => P
   };
 }
 
-async function decide(deps: CosignerDeps, req: CoreRequest, phase: Phase): Promise<Verdict> {
+async function decide(deps: CosignerDeps, req: CoreRequest, phase: Phase): Promise<FinalVerdict> {
   const known = req.uri === COSIGN_PATH || req.uri === LIST_PATH;
   const acl = await safeGet(deps.acl, deps.log, 'acl');
   if (acl === null) return denyWithout(deps, req, phase, 'config_unavailable');
@@ -60,7 +60,7 @@ async function decide(deps: CosignerDeps, req: CoreRequest, phase: Phase): Promi
 }
 
 /** Runs an allowed listing against S3; the audit record tells what the viewer finally got. */
-async function resolveList(deps: CosignerDeps, v: Verdict, req: CoreRequest): Promise<Verdict> {
+async function resolveList(deps: CosignerDeps, v: RespondVerdict | ListVerdict, req: CoreRequest): Promise<FinalVerdict> {
   if (v.action !== 'list') return v;
   const out = await deps.list({ prefix: v.prefix, continuationToken: v.continuationToken, maxKeys: v.maxKeys });
   if (!out.ok) {

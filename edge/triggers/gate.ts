@@ -1,8 +1,7 @@
 import { decideAccess } from '../core/decide/access';
 import { decidePreflight } from '../core/decide/preflight';
-import type { Verdict } from '../core/types';
 import { toCoreRequest, unwrapEvent, type CfResult } from './cloudfront';
-import { denyWithout, finish, logCrash, requestIdOf, safeGet, type EdgeDeps } from './runtime';
+import { denyWithout, finish, logCrash, requestIdOf, safeGet, type FinalVerdict, type EdgeDeps } from './runtime';
 
 /**
  * The viewer-request function of the default behaviour: object access and its
@@ -15,7 +14,7 @@ export function createGateHandler(deps: EdgeDeps): (event: unknown) => Promise<C
     const u = unwrapEvent(event);
     const req = toCoreRequest(u.cf, requestIdOf(u.requestId), { trustCountry: false, edgeLocation: deps.edgeLocation });
     const phase = req.method === 'OPTIONS' ? 'preflight' : 'access';
-    let verdict: Verdict;
+    let verdict: FinalVerdict;
     try {
       const acl = await safeGet(deps.acl, deps.log, 'acl');
       if (acl === null) {

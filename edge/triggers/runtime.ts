@@ -5,7 +5,7 @@ import type { AuditRecord, Phase } from '../core/audit';
 import type { ErrorCode } from '../core/codes';
 import type { AnswerContext, CoreConfig } from '../core/decide/context';
 import { baseRecord, deny } from '../core/decide/respond';
-import type { CoreRequest, Verdict } from '../core/types';
+import type { CoreRequest, ForwardVerdict, RespondVerdict } from '../core/types';
 import { applyForward, toCfResponse, type CfRequest, type CfResult } from './cloudfront';
 
 /** Anything that keeps a document and hands out the last good one (CachedSecret). */
@@ -37,7 +37,7 @@ export function requestIdOf(fromEvent: string): string {
 }
 
 /** A deny that happens before (or without) a configuration. */
-export function denyWithout(deps: EdgeDeps, req: CoreRequest, phase: Phase, code: ErrorCode, acl: CompiledAcl | null = null): Verdict {
+export function denyWithout(deps: EdgeDeps, req: CoreRequest, phase: Phase, code: ErrorCode, acl: CompiledAcl | null = null): RespondVerdict {
   const ctx: AnswerContext = { now: deps.now(), acl, config: deps.config };
   return deny(req, ctx, baseRecord(req, ctx, phase), code);
 }
@@ -48,7 +48,10 @@ export function denyWithout(deps: EdgeDeps, req: CoreRequest, phase: Phase, code
  * `audit_unavailable` (unless the customer chose fail-open); the sink has put
  * the record in the function log by then, so nothing is lost.
  */
-export async function finish(deps: EdgeDeps, cf: CfRequest, req: CoreRequest, verdict: Verdict, started: bigint): Promise<CfResult> {
+/** A verdict the handler can answer with directly (listings are resolved first). */
+export type FinalVerdict = RespondVerdict | ForwardVerdict;
+
+export async function finish(deps: EdgeDeps, cf: CfRequest, req: CoreRequest, verdict: FinalVerdict, started: bigint): Promise<CfResult> {
   const durationUs = Number((deps.hrtime() - started) / 1000n);
   for (const r of verdict.audit) {
     r.duration_us = durationUs;
@@ -58,17 +61,9 @@ export async function finish(deps: EdgeDeps, cf: CfRequest, req: CoreRequest, ve
   if (!written && !deps.config.auditFailOpen) {
     deps.log(`GK_AUDIT_UNAVAILABLE request_id=${req.requestId} records=${verdict.audit.length} answered=503`);
     const v = denyWithout(deps, req, verdict.audit[0]?.phase ?? 'access', 'audit_unavailable');
-    return toCfResponse(v.action === 'respond' ? v.status : 503, v.action === 'respond' ? v.headers : {}, v.action === 'respond' ? v.body : '');
+    return toCfResponse(v.status, v.headers, v.body);
   }
-  switch (verdict.action) {
-    case 'forward':
-      return applyForward(cf, verdict);
-    case 'respond':
-      return toCfResponse(verdict.status, verdict.headers, verdict.body);
-    case 'list':
-      // The cosigner resolves listings before finish; reaching here is a bug.
-      return toCfResponse(502, { 'content-type': 'application/json', 'cache-control': 'no-store' }, '{}');
-  }
+  return verdict.action === 'forward' ? applyForward(cf, verdict) : toCfResponse(verdict.status, verdict.headers, verdict.body);
 }
 
 /** A document source that throws counts as having none: fail closed, 503. */

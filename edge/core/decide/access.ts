@@ -3,7 +3,7 @@ import type { ErrorCode } from '../codes';
 import { normalizeIp } from '../ip';
 import { canonicalKeyUri, isValidObjectKey, keyFromUri } from '../objectKey';
 import type { GrantPayload } from '../tokens';
-import type { CoreRequest, Verdict } from '../types';
+import type { CoreRequest, ForwardVerdict, RespondVerdict } from '../types';
 import { checkCosig, checkGrant } from './checks';
 import type { DecideContext } from './context';
 import { baseRecord, deny } from './respond';
@@ -23,7 +23,7 @@ interface Tokens {
  * by the viewer here, so the country is never read; it was enforced at cosign
  * time through the IP binding.
  */
-export function decideAccess(req: CoreRequest, ctx: DecideContext): Verdict {
+export function decideAccess(req: CoreRequest, ctx: DecideContext): RespondVerdict | ForwardVerdict {
   const rec = baseRecord(req, ctx, 'access');
   rec.viewer_country = null;
   const ip = normalizeIp(req.clientIp);

@@ -4,7 +4,7 @@ import { MESSAGE_OF, type ErrorCode } from '../codes';
 import { normalizeIp } from '../ip';
 import { parseJsonObject } from '../json';
 import { grantHash, signCosig } from '../tokens';
-import type { CoreRequest, Verdict } from '../types';
+import type { CoreRequest, RespondVerdict } from '../types';
 import { checkGrant } from './checks';
 import type { DecideContext, Signer } from './context';
 import { baseRecord, deny, header, isJsonContentType, jsonAnswer, originAllowed, settle } from './respond';
@@ -22,7 +22,7 @@ export function viewerCountry(raw: string | null): string {
  * `POST /_gatekeeper/v1/cosign`: each grant is judged alone and gets its own
  * audit record; only a bad body fails the whole call.
  */
-export function decideCosign(req: CoreRequest, ctx: DecideContext, signer: Signer): Verdict {
+export function decideCosign(req: CoreRequest, ctx: DecideContext, signer: Signer): RespondVerdict {
   const country = viewerCountry(req.country);
   const ip = normalizeIp(req.clientIp);
   const whole = baseRecord(req, ctx, 'cosign');

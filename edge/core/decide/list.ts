@@ -2,7 +2,7 @@ import { evaluateAcl } from '../acl';
 import type { ErrorCode } from '../codes';
 import { normalizeIp } from '../ip';
 import { parseJsonObject } from '../json';
-import type { CoreRequest, Verdict } from '../types';
+import type { CoreRequest, ListVerdict, RespondVerdict } from '../types';
 import { checkCosig, checkGrant } from './checks';
 import type { DecideContext } from './context';
 import { viewerCountry } from './cosign';
@@ -24,7 +24,7 @@ const LIST_FIELDS = new Set(['grant', 'cosig', 'prefix', 'continuationToken', 'm
  * `POST /_gatekeeper/v1/list`. It runs at origin-request, so unlike object
  * access it sees the trusted country and checks the whole ACL again.
  */
-export function decideList(req: CoreRequest, ctx: DecideContext): Verdict {
+export function decideList(req: CoreRequest, ctx: DecideContext): RespondVerdict | ListVerdict {
   const rec = baseRecord(req, ctx, 'list');
   const country = viewerCountry(req.country);
   rec.viewer_country = country;

@@ -1,4 +1,4 @@
-import type { CoreRequest, Verdict } from '../types';
+import type { CoreRequest, RespondVerdict } from '../types';
 import type { DecideContext } from './context';
 import { baseRecord, deny, header, settle } from './respond';
 
@@ -25,7 +25,7 @@ export const PREFLIGHT_MAX_AGE_SECONDS = 600;
  * and port), never a wildcard: tokens travel in headers a wildcard would
  * expose to any site.
  */
-export function decidePreflight(req: CoreRequest, ctx: DecideContext, target: PreflightTarget): Verdict {
+export function decidePreflight(req: CoreRequest, ctx: DecideContext, target: PreflightTarget): RespondVerdict {
   const rec = baseRecord(req, ctx, 'preflight');
   if (target === 'object') rec.viewer_country = null;
   const origin = req.headers['origin'];

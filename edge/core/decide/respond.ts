@@ -1,6 +1,6 @@
 import type { AuditRecord, Decision, Phase } from '../audit';
 import { errorBody, STATUS_OF, type ErrorCode, type Reason } from '../codes';
-import type { CoreRequest, Verdict } from '../types';
+import type { CoreRequest, RespondVerdict } from '../types';
 import type { AnswerContext } from './context';
 
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' } as const;
@@ -71,7 +71,7 @@ export function settle(rec: AuditRecord, decision: Decision, reason: Reason): Au
 }
 
 /** A PROTOCOL error answer with its one audit record. */
-export function deny(req: CoreRequest, ctx: AnswerContext, rec: AuditRecord, code: ErrorCode): Verdict {
+export function deny(req: CoreRequest, ctx: AnswerContext, rec: AuditRecord, code: ErrorCode): RespondVerdict {
   settle(rec, 'deny', code);
   return {
     action: 'respond',
@@ -88,7 +88,7 @@ export function jsonAnswer(
   status: number,
   body: unknown,
   audit: AuditRecord[],
-): Verdict {
+): RespondVerdict {
   return {
     action: 'respond',
     status,
