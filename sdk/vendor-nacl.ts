@@ -6,10 +6,7 @@
  * yields; test/sdk/vendor-nacl.test.ts holds the two to that.
  */
 import nacl from 'tweetnacl';
-import type { GrantPayload } from '../edge/core/tokens';
-
-/** PROTOCOL's DOMAIN of a grant; repeated here so this module imports nothing that needs Node's crypto. */
-const GRANT_DOMAIN = 'GK1-GRANT';
+import { GRANT_DOMAIN, grantJson, type GrantPayload } from '../edge/core/payload';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -32,25 +29,8 @@ export function b64uEncodeBytes(bytes: Uint8Array): string {
   return out;
 }
 
-/**
- * The payload text, byte for byte as the core's serializer writes it: fields
- * in the GrantPayload order, optional ones left out when undefined,
- * JSON.stringify escaping. A change here without the same change in
- * edge/core/tokens.ts breaks the equality test, on purpose.
- */
-export function grantPayloadJson(p: GrantPayload): string {
-  const o: Record<string, unknown> = { v: p.v, kid: p.kid, aud: p.aud, op: p.op };
-  if (p.key !== undefined) o.key = p.key;
-  if (p.prefix !== undefined) o.prefix = p.prefix;
-  o.iat = p.iat;
-  o.exp = p.exp;
-  o.jti = p.jti;
-  if (p.sub !== undefined) o.sub = p.sub;
-  if (p.maxBytes !== undefined) o.maxBytes = p.maxBytes;
-  if (p.contentType !== undefined) o.contentType = p.contentType;
-  if (p.sha256 !== undefined) o.sha256 = p.sha256;
-  return JSON.stringify(o);
-}
+/** The payload text: the core's own serializer (edge/core/payload.ts imports nothing). */
+export const grantPayloadJson = grantJson;
 
 function ascii(s: string): Uint8Array {
   const out = new Uint8Array(s.length);

@@ -9,36 +9,8 @@ import { parseJsonObject } from './json';
 import { ed25519Sign, ed25519Verify, isKid } from './keys';
 import { isValidObjectKey, isValidPrefix } from './objectKey';
 
-export const GRANT_DOMAIN = 'GK1-GRANT';
-export const COSIGN_DOMAIN = 'GK1-COSIGN';
-
-export type Op = 'get' | 'put' | 'list';
-
-export interface GrantPayload {
-  v: 1;
-  kid: string;
-  aud: string;
-  op: Op;
-  key?: string;
-  prefix?: string;
-  iat: number;
-  exp: number;
-  jti: string;
-  sub?: string;
-  maxBytes?: number;
-  contentType?: string;
-  sha256?: string;
-}
-
-export interface CosigPayload {
-  v: 1;
-  kid: string;
-  gh: string;
-  ip: string;
-  ctry: string;
-  iat: number;
-  exp: number;
-}
+export { COSIGN_DOMAIN, GRANT_DOMAIN, grantJson, type CosigPayload, type GrantPayload, type Op } from './payload';
+import { COSIGN_DOMAIN, GRANT_DOMAIN, grantJson, type CosigPayload, type GrantPayload } from './payload';
 
 export interface ParsedToken<P> {
   token: string;
@@ -215,21 +187,6 @@ export function parseCosig(token: string): TokenResult<CosigPayload> {
 /** The domain was fixed by the parser that built `t`, so a cosig never verifies as a grant or the reverse. */
 export function verifyToken(t: ParsedToken<unknown>, publicKey: KeyObject): boolean {
   return ed25519Verify(publicKey, t.signingInput, t.signature);
-}
-
-/** Fixed field order (the interface order), optionals omitted when undefined. */
-function grantJson(p: GrantPayload): string {
-  const o: Record<string, unknown> = { v: p.v, kid: p.kid, aud: p.aud, op: p.op };
-  if (p.key !== undefined) o.key = p.key;
-  if (p.prefix !== undefined) o.prefix = p.prefix;
-  o.iat = p.iat;
-  o.exp = p.exp;
-  o.jti = p.jti;
-  if (p.sub !== undefined) o.sub = p.sub;
-  if (p.maxBytes !== undefined) o.maxBytes = p.maxBytes;
-  if (p.contentType !== undefined) o.contentType = p.contentType;
-  if (p.sha256 !== undefined) o.sha256 = p.sha256;
-  return JSON.stringify(o);
 }
 
 /**
