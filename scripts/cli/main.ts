@@ -57,8 +57,11 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
       case 'acl':
         return await runAcl(rest, io);
       case 'audit': {
-        // Loaded on use: it brings DuckDB and the Athena client.
-        const { runAudit } = await import('./audit');
+        // Loaded on use: it brings DuckDB and the Athena client. require, not
+        // import(): the bin registers tsx for CommonJS only, and an ESM import
+        // of an extensionless .ts path does not resolve there.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { runAudit } = require('./audit') as typeof import('./audit');
         return await runAudit(rest, auditIo(io));
       }
       case 'help':

@@ -36,6 +36,13 @@ describe('the gatekeeper executable (a real process)', () => {
     expect(publicKeyOfSeed(b64uDecode(pair.privateKey) as Buffer).equals(b64uDecode(pair.publicKey) as Buffer)).toBe(true);
   });
 
+  it('loads the audit command (DuckDB, lazily) in the real process', () => {
+    const r = run('node', [BIN, 'audit', '--help']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Usage: gatekeeper audit');
+  });
+
   it('exits 2 with one line for bad input', () => {
     const r = run('node', [BIN, 'keygen']);
     expect(r.status).toBe(2);
