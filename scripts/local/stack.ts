@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { parseBuildConfig, type BuildConfig } from '../../edge/config';
 import { parseAclText } from '../../edge/core/acl';
 import { buildEdge } from '../build';
+import { buildBrowserClient } from '../build-browser';
 import { publicKeyOf, type LocalConfig } from './config';
 import { startDemo, type DemoApp } from './demo/server';
 import { seedDemoReport } from './demo/seed';
@@ -68,6 +69,8 @@ export interface LocalStack {
     auditDir: string;
     /** The built bundles (`gate/index.js`, `cosigner/index.js`, zips). */
     bundles: string;
+    /** The directory of the browser client the demo page loads (`gatekeeper-client.js`). */
+    browserClient: string;
     buildConfig: string;
   };
   /** Makes every audit record sent so far queryable; returns how many were written. */
@@ -135,6 +138,7 @@ export async function startStack(opts: StartStackOptions): Promise<LocalStack> {
     signingKey: join(secretsDir, 'signing-key.json'),
     auditDir: join(dataDir, 'audit'),
     bundles: join(dataDir, 'dist', 'edge'),
+    browserClient: join(dataDir, 'dist', 'browser'),
     buildConfig: join(dataDir, 'dist', 'gatekeeper.build.local.json'),
   };
   mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
@@ -210,7 +214,9 @@ export async function startStack(opts: StartStackOptions): Promise<LocalStack> {
 
     let demo: DemoApp | null = null;
     if (opts.demo !== false) {
+      const client = await buildBrowserClient(files.browserClient);
       demo = await startDemo({
+        clientBundle: client.file,
         host: opts.demo?.host,
         port: ports.demo ?? config.demoPort,
         gatekeeperUrl: proxy.url,

@@ -5,8 +5,8 @@
  */
 export interface DemoObject {
   key: string;
-  /** How the page renders it. */
-  kind: 'table' | 'image' | 'text';
+  /** How the page renders it: summary figures, a CSV table, an image, plain text. */
+  kind: 'table' | 'csv' | 'image' | 'text';
   contentType: string;
   body: string;
 }
@@ -43,6 +43,16 @@ function chart(): string {
   );
 }
 
+/** The quarter by month; each region's months add up to its row above. */
+function monthlyCsv(): string {
+  return (
+    'Month,North,South,East,West\n' +
+    'October,60100,44200,29800,50900\n' +
+    'November,59800,42750,32410,51320\n' +
+    'December,62500,43000,35100,51800\n'
+  );
+}
+
 export const DEMO_OBJECTS: readonly DemoObject[] = [
   {
     key: `${DEMO_PREFIX}summary.json`,
@@ -51,6 +61,7 @@ export const DEMO_OBJECTS: readonly DemoObject[] = [
     body: JSON.stringify({ title: DEMO_REPORT_TITLE, currency: 'EUR', rows }, null, 2) + '\n',
   },
   { key: `${DEMO_PREFIX}chart.svg`, kind: 'image', contentType: 'image/svg+xml', body: chart() },
+  { key: `${DEMO_PREFIX}monthly.csv`, kind: 'csv', contentType: 'text/csv; charset=utf-8', body: monthlyCsv() },
   {
     key: `${DEMO_PREFIX}notes.txt`,
     kind: 'text',

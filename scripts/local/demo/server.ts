@@ -4,16 +4,20 @@
  * page; it never reads, proxies or stores an object.
  *
  *   GET  /                  the report page
+ *   GET  /gatekeeper-client.js  the built browser client (scripts/build-browser.ts)
  *   POST /api/grants        get grants for the report's objects, a list grant
  *                           and a get grant for the attachments prefix
  *   POST /api/upload-grant  {name, size, contentType, sha256} → a put grant
  *                           bound to that size, type and digest
  */
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GrantSigner, loadVendorKey } from '../../../sdk/vendor';
-import { demoPageHtml } from './page';
+import { BROWSER_BUNDLE, DEFAULT_BROWSER_OUT } from '../../build-browser';
+import { CLIENT_SCRIPT_PATH, demoPageHtml } from './page';
 import { DEMO_ATTACHMENTS_PREFIX, DEMO_OBJECTS, DEMO_REPORT_ID, DEMO_REPORT_TITLE, DEMO_USER } from './report';
 
 export interface DemoOptions {
@@ -24,6 +28,8 @@ export interface DemoOptions {
   gatekeeperUrl: string;
   gatekeeperId: string;
   vendorKey: { kid: string; privateKey: string };
+  /** The built browser client it serves to the page (default dist/browser/gatekeeper-client.js). */
+  clientBundle?: string;
   /** Lifetime of the grants it signs (default 300 s). */
   grantTtlSeconds?: number;
   log?: (line: string) => void;
@@ -85,6 +91,7 @@ export async function startDemo(o: DemoOptions): Promise<DemoApp> {
   const host = o.host ?? '127.0.0.1';
   if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) throw new Error('demo host: must be a 127.x.y.z loopback address');
   const log = o.log ?? ((line: string) => console.log(line));
+  const clientBundle = o.clientBundle ?? join(DEFAULT_BROWSER_OUT, BROWSER_BUNDLE);
   const signer = new GrantSigner(loadVendorKey(o.vendorKey), { audience: o.gatekeeperId, ttlSeconds: o.grantTtlSeconds ?? 300 });
   let origin = '';
 
@@ -138,12 +145,29 @@ export async function startDemo(o: DemoOptions): Promise<DemoApp> {
         'content-length': Buffer.byteLength(html),
         'x-content-type-options': 'nosniff',
         'referrer-policy': 'no-referrer',
-        // The page may talk to itself and to the gatekeeper only.
+        // The page may talk to itself and to the gatekeeper only; images
+        // (the chart, attachment thumbnails) come from the gatekeeper.
         'content-security-policy':
-          `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; ` +
-          `connect-src 'self' ${o.gatekeeperUrl}; img-src blob:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'`,
+          `default-src 'none'; script-src 'nonce-${nonce}' 'self'; style-src 'nonce-${nonce}'; ` +
+          `connect-src 'self' ${o.gatekeeperUrl}; img-src blob: ${o.gatekeeperUrl}; form-action 'none'; base-uri 'none'; frame-ancestors 'none'`,
       });
       res.end(html);
+      return;
+    }
+    if (req.method === 'GET' && path === CLIENT_SCRIPT_PATH) {
+      req.resume();
+      const script = await readFile(clientBundle).catch(() => null);
+      if (script === null) {
+        log(`demo: ${clientBundle} is missing; build it with npx tsx scripts/build-browser.ts`);
+        return json(res, 503, { error: 'the browser client is not built' });
+      }
+      res.writeHead(200, {
+        'content-type': 'text/javascript; charset=utf-8',
+        'cache-control': 'no-cache',
+        'content-length': script.length,
+        'x-content-type-options': 'nosniff',
+      });
+      res.end(script);
       return;
     }
     if (req.method === 'POST' && (path === '/api/grants' || path === '/api/upload-grant')) {
