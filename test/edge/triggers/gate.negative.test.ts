@@ -1,7 +1,7 @@
 import { createGateHandler } from '../../../edge/triggers/gate';
 import type { CfRequest } from '../../../edge/triggers/cloudfront';
 import { STATUS_OF } from '../../../edge/core/codes';
-import { cosigFor, grant, otherKey } from '../../helpers/world';
+import { cosigFor, grant, NOW_S, otherKey } from '../../helpers/world';
 import { acl } from '../../helpers/world';
 import { edgeDeps, errorCode, isResponse, setHeader, viewerEvent } from '../../helpers/edge';
 
@@ -26,6 +26,15 @@ describe('gate: every code the handler can answer, with PROTOCOL status, no-stor
     ['method_not_allowed', 'DELETE', () => edgeDeps(), (r) => { valid()(r); r.method = 'DELETE'; }],
     ['ip_denied', 'an IP deny', () => edgeDeps({ acl: acl({ ips: { deny: ['203.0.113.0/24'] } }) }), valid()],
     ['deny_all', 'the emergency switch', () => edgeDeps({ acl: acl({ mode: 'deny-all' }) }), valid()],
+    ['unknown_kid', 'an untrusted vendor key', () => edgeDeps(), (r) => { const g = grant({ kid: 'stranger' }); tokens(g, cosigFor(g))(r); }],
+    ['expired', 'an expired grant', () => edgeDeps(), (r) => { const g = grant({ iat: NOW_S - 600, exp: NOW_S - 60 }); tokens(g, cosigFor(g, { iat: NOW_S - 600, exp: NOW_S - 60 }))(r); }],
+    ['not_yet_valid', 'a grant from the future', () => edgeDeps(), (r) => { const g = grant({ iat: NOW_S + 120, exp: NOW_S + 300 }); tokens(g, cosigFor(g))(r); }],
+    ['wrong_audience', 'another gatekeeper', () => edgeDeps(), (r) => { const g = grant({ aud: 'gk-elsewhere' }); tokens(g, cosigFor(g))(r); }],
+    ['ttl_too_long', 'a day-long grant', () => edgeDeps(), (r) => { const g = grant({ exp: NOW_S + 86_400 }); tokens(g, cosigFor(g))(r); }],
+    ['revoked', 'a revoked jti', () => edgeDeps({ acl: acl({ revoked: { jti: ['revoked-by-customer'], kid: [] } }) }), (r) => { const g = grant({ jti: 'revoked-by-customer' }); tokens(g, cosigFor(g))(r); }],
+    ['content_type_mismatch', 'a PUT of another type', () => edgeDeps(), (r) => { const g = grant({ op: 'put', contentType: 'image/png' }); tokens(g, cosigFor(g))(r); r.method = 'PUT'; setHeader(r, 'Content-Type', 'text/html'); }],
+    ['too_large', 'a PUT above maxBytes', () => edgeDeps(), (r) => { const g = grant({ op: 'put', maxBytes: 5 }); tokens(g, cosigFor(g))(r); r.method = 'PUT'; setHeader(r, 'Content-Length', '6'); }],
+    ['origin_not_allowed', 'a preflight from another site', () => edgeDeps(), (r) => { r.method = 'OPTIONS'; setHeader(r, 'Origin', 'https://evil.example'); setHeader(r, 'Access-Control-Request-Method', 'GET'); }],
     ['config_unavailable', 'no ACL ever loaded', () => edgeDeps({ acl: null }), valid()],
   ];
   it.each(cases)('%s (%s)', async (code, _n, mkDeps, mut) => {
