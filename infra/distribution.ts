@@ -12,6 +12,14 @@ import { CloudfrontOriginRequestPolicy } from '@cdktf/provider-aws/lib/cloudfron
 import { CloudfrontResponseHeadersPolicy } from '@cdktf/provider-aws/lib/cloudfront-response-headers-policy';
 import type { StackConfig, StackNames } from './config';
 import { CACHING_DISABLED_POLICY_ID } from './tf';
+import {
+  CONTENT_SECURITY_POLICY,
+  CORS_MAX_AGE_SECONDS,
+  EXPOSED_HEADERS,
+  HSTS_MAX_AGE_SECONDS,
+  OBJECT_CORS_HEADERS,
+  S3_ORIGIN_HEADERS as SHARED_S3_ORIGIN_HEADERS,
+} from '../edge/core/http-policy';
 
 export interface DistributionProps {
   config: StackConfig;
@@ -25,17 +33,8 @@ export interface DistributionProps {
 
 export const GATEKEEPER_PATH = '/_gatekeeper/*';
 const ALL_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'];
-/** Only what S3 needs to answer GET/HEAD/PUT: type and length of an upload, its checksum, ranges, conditionals. */
-export const S3_ORIGIN_HEADERS = [
-  'Content-Type',
-  'Content-Length',
-  'x-amz-checksum-sha256',
-  'Range',
-  'If-Match',
-  'If-None-Match',
-  'If-Modified-Since',
-  'If-Unmodified-Since',
-];
+/** Only what S3 needs to answer GET/HEAD/PUT (shared with the preflight and the local proxy). */
+export const S3_ORIGIN_HEADERS = [...SHARED_S3_ORIGIN_HEADERS];
 /**
  * The cosigner runs at origin-request, where it sees only the headers this
  * policy includes: the country CloudFront adds (the viewer cannot forge it
@@ -49,18 +48,7 @@ export const GATEKEEPER_ORIGIN_HEADERS = [
   'Content-Type',
   'User-Agent',
 ];
-export const CORS_ALLOW_HEADERS = [
-  'content-type',
-  'x-gk-grant',
-  'x-gk-cosig',
-  'x-amz-checksum-sha256',
-  'range',
-  'if-match',
-  'if-none-match',
-  'if-modified-since',
-  'if-unmodified-since',
-];
-export const CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox";
+export const CORS_ALLOW_HEADERS = [...OBJECT_CORS_HEADERS];
 
 /**
  * CloudFront in front of the data bucket. The default behaviour serves
@@ -102,7 +90,7 @@ export class Distribution extends Construct {
       name: n.responseHeadersPolicy,
       comment: 'Security headers and CORS for the vendor origins',
       securityHeadersConfig: {
-        strictTransportSecurity: { accessControlMaxAgeSec: 63072000, includeSubdomains: false, preload: false, override: true },
+        strictTransportSecurity: { accessControlMaxAgeSec: HSTS_MAX_AGE_SECONDS, includeSubdomains: false, preload: false, override: true },
         contentTypeOptions: { override: true },
         contentSecurityPolicy: { contentSecurityPolicy: CONTENT_SECURITY_POLICY, override: true },
         referrerPolicy: { referrerPolicy: 'no-referrer', override: true },
@@ -113,8 +101,8 @@ export class Distribution extends Construct {
         accessControlAllowOrigins: { items: c.vendorOrigins },
         accessControlAllowMethods: { items: ['GET', 'HEAD', 'PUT', 'POST', 'OPTIONS'] },
         accessControlAllowHeaders: { items: CORS_ALLOW_HEADERS },
-        accessControlExposeHeaders: { items: ['ETag', 'Content-Length', 'Content-Range', 'Last-Modified'] },
-        accessControlMaxAgeSec: 600,
+        accessControlExposeHeaders: { items: [...EXPOSED_HEADERS] },
+        accessControlMaxAgeSec: CORS_MAX_AGE_SECONDS,
         // The edge answers its own preflights and errors; keep what it set.
         originOverride: false,
       },

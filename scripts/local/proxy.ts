@@ -35,7 +35,7 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { EXPOSED_HEADERS } from '../../edge/core/decide/preflight';
+import { EXPOSED_HEADERS, S3_ORIGIN_HEADERS, SECURITY_HEADERS } from '../../edge/core/http-policy';
 import { compileIpSet, normalizeIp, parseCidr, type IpSet } from '../../edge/core/ip';
 import type { CfHeaders, CfRequest, CfResponse } from '../../edge/triggers/cloudfront';
 
@@ -53,25 +53,10 @@ export const EDGE_LIMITS = Object.freeze({
   originRequestTimeoutMs: 30_000,
 });
 
-/** What the origin request policy forwards to S3 (everything else is dropped). */
-export const ORIGIN_HEADERS = Object.freeze([
-  'content-type',
-  'content-length',
-  'x-amz-checksum-sha256',
-  'range',
-  'if-match',
-  'if-none-match',
-  'if-modified-since',
-  'if-unmodified-since',
-]);
+/** What the origin request policy forwards to S3 (everything else is dropped); infra deploys the same list. */
+export const ORIGIN_HEADERS = S3_ORIGIN_HEADERS;
 
-/** Response headers policy of the object behaviour. */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  'strict-transport-security': 'max-age=63072000; includeSubDomains',
-  'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; sandbox",
-  'referrer-policy': 'no-referrer',
-});
+export { SECURITY_HEADERS };
 
 export const GATEKEEPER_PREFIX = '/_gatekeeper/';
 export const FLUSH_PATH = '/__local/audit/flush';

@@ -187,15 +187,16 @@ describe('2. CloudFront distribution', () => {
       query_strings_config: { query_string_behavior: 'none' },
       headers_config: { header_behavior: 'whitelist', headers: { items: S3_ORIGIN_HEADERS } },
     });
+    // CloudFront header names are case-insensitive; the list is shared with the preflight and the local proxy.
     expect(S3_ORIGIN_HEADERS).toEqual([
-      'Content-Type',
-      'Content-Length',
+      'content-type',
+      'content-length',
       'x-amz-checksum-sha256',
-      'Range',
-      'If-Match',
-      'If-None-Match',
-      'If-Modified-Since',
-      'If-Unmodified-Since',
+      'range',
+      'if-match',
+      'if-none-match',
+      'if-modified-since',
+      'if-unmodified-since',
     ]);
   });
 

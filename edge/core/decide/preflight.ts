@@ -1,3 +1,4 @@
+import { CORS_MAX_AGE_SECONDS, EXPOSED_HEADERS, GATEKEEPER_CORS_HEADERS, OBJECT_CORS_HEADERS } from '../http-policy';
 import type { CoreRequest, RespondVerdict } from '../types';
 import type { DecideContext } from './context';
 import { baseRecord, deny, header, settle } from './respond';
@@ -11,14 +12,11 @@ const METHODS: Record<PreflightTarget, readonly string[]> = {
 
 /** Request headers a browser client may send; anything else fails the preflight. */
 const ALLOWED_HEADERS: Record<PreflightTarget, readonly string[]> = {
-  object: ['x-gk-grant', 'x-gk-cosig', 'content-type', 'x-amz-checksum-sha256', 'range', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since'],
-  gatekeeper: ['content-type'],
+  object: OBJECT_CORS_HEADERS,
+  gatekeeper: GATEKEEPER_CORS_HEADERS,
 };
 
-/** Response headers a page may read on object answers. */
-export const EXPOSED_HEADERS = ['etag', 'content-length', 'content-range', 'content-type', 'last-modified', 'x-amz-version-id'];
-
-export const PREFLIGHT_MAX_AGE_SECONDS = 600;
+export { EXPOSED_HEADERS };
 
 /**
  * `OPTIONS` for a configured vendor origin only, matched exactly (scheme, host
@@ -46,7 +44,7 @@ export function decidePreflight(req: CoreRequest, ctx: DecideContext, target: Pr
     'access-control-allow-origin': origin[0],
     'access-control-allow-methods': METHODS[target].join(', '),
     'access-control-allow-headers': ALLOWED_HEADERS[target].join(', '),
-    'access-control-max-age': String(PREFLIGHT_MAX_AGE_SECONDS),
+    'access-control-max-age': String(CORS_MAX_AGE_SECONDS),
     'cache-control': 'no-store',
     vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers',
   };
