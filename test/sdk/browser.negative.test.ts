@@ -16,12 +16,20 @@ import {
   launchChromium,
   openClientPage,
   startFakeGatekeeper,
+  type ClientModule,
   type FakeGatekeeper,
 } from '../helpers/browser';
 
 jest.setTimeout(20000);
 
 const KEY = 'reports/q3/summary.json';
+
+/** Runs in the page (serialized, so it may close over nothing): one GET with one grant. */
+const getStatus = async (gk: ClientModule, a: { url: string; g: string; key: string }): Promise<number> => {
+  const c = new gk.GatekeeperClient({ gatekeeperUrl: a.url });
+  c.addGrants([a.g]);
+  return (await c.getObject(a.key)).status;
+};
 
 describeIfChromium('browser client refusals in Chromium', () => {
   let browser: Browser;
@@ -117,15 +125,7 @@ describeIfChromium('browser client refusals in Chromium', () => {
 
     // Act
     const err = expectErr(
-      await inPage(
-        page,
-        async (gk, a) => {
-          const c = new gk.GatekeeperClient({ gatekeeperUrl: a.url });
-          c.addGrants([a.g]);
-          return (await c.getObject(a.key)).status;
-        },
-        { url: fake.url, g, key: KEY },
-      ),
+      await inPage(page, getStatus, { url: fake.url, g, key: KEY }),
     );
 
     // Assess
@@ -142,15 +142,7 @@ describeIfChromium('browser client refusals in Chromium', () => {
 
     // Act
     const err = expectErr(
-      await inPage(
-        page,
-        async (gk, a) => {
-          const c = new gk.GatekeeperClient({ gatekeeperUrl: a.url });
-          c.addGrants([a.g]);
-          return (await c.getObject(a.key)).status;
-        },
-        { url: fake.url, g, key: KEY },
-      ),
+      await inPage(page, getStatus, { url: fake.url, g, key: KEY }),
     );
 
     // Assess
@@ -168,15 +160,7 @@ describeIfChromium('browser client refusals in Chromium', () => {
 
     // Act
     const err = expectErr(
-      await inPage(
-        page,
-        async (gk, a) => {
-          const c = new gk.GatekeeperClient({ gatekeeperUrl: a.url });
-          c.addGrants([a.g]);
-          return (await c.getObject(a.key)).status;
-        },
-        { url: fake.url, g, key: KEY },
-      ),
+      await inPage(page, getStatus, { url: fake.url, g, key: KEY }),
     );
 
     // Assess
@@ -225,15 +209,7 @@ describeIfChromium('browser client refusals in Chromium', () => {
 
     // Act
     const err = expectErr(
-      await inPage(
-        page,
-        async (gk, a) => {
-          const c = new gk.GatekeeperClient({ gatekeeperUrl: a.url });
-          c.addGrants([a.g]);
-          return (await c.getObject(a.key)).status;
-        },
-        { url: fake.url, g, key: KEY },
-      ),
+      await inPage(page, getStatus, { url: fake.url, g, key: KEY }),
     );
 
     // Assess
