@@ -33,11 +33,12 @@ import {
   type OutgoingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { EXPOSED_HEADERS, S3_ORIGIN_HEADERS, SECURITY_HEADERS } from '../../edge/core/http-policy';
 import { compileIpSet, normalizeIp, parseCidr, type IpSet } from '../../edge/core/ip';
 import type { CfHeaders, CfRequest, CfResponse } from '../../edge/triggers/cloudfront';
+import { listenLocal } from './listen';
 
 export type EdgeHandler = (event: unknown) => Promise<unknown>;
 
@@ -552,14 +553,7 @@ export async function startProxy(o: ProxyOptions): Promise<LocalProxy> {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenLocal(server, o.port ?? 0, '127.0.0.1');
   let stopped: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,

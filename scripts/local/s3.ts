@@ -14,7 +14,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeOnce, listenLocal } from './listen';
 
 /**
  * The origin key pair of the local stack (the role of OAC's signing identity).
@@ -105,31 +105,16 @@ export async function startS3(opts: LocalS3Options): Promise<LocalS3> {
     app(req, res);
   });
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  let stopped: Promise<void> | undefined;
+  const port = await listenLocal(server, opts.port ?? 0, '127.0.0.1');
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
-    stop(): Promise<void> {
-      stopped ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Keep-alive sockets (the proxy's, the SDK's) would hold close() open.
-        server.closeAllConnections();
-      }).then(() => {
-        try {
-          s3.logger.close();
-        } catch {
-          // The logger is s3rver's; a failure to close it changes nothing for us.
-        }
-      });
-      return stopped;
-    },
+    stop: closeOnce(server, () => {
+      try {
+        s3.logger.close();
+      } catch {
+        // The logger is s3rver's; a failure to close it changes nothing for us.
+      }
+    }),
   };
 }

@@ -13,9 +13,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { readFileSync, statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseAclText } from '../../edge/core/acl';
 import { sigV4KeyId } from './s3';
+import { closeOnce, listenLocal } from './listen';
 
 export interface LocalSecretsOptions {
   /** Secret id (name) → the file holding its SecretString. */
@@ -145,26 +145,12 @@ export async function startSecrets(opts: LocalSecretsOptions): Promise<LocalSecr
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  let stopped: Promise<void> | undefined;
+  const port = await listenLocal(server, opts.port ?? 0, '127.0.0.1');
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
     arnOf,
-    stop(): Promise<void> {
-      stopped ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return stopped;
-    },
+    stop: closeOnce(server),
   };
 }
 

@@ -14,11 +14,11 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GrantSigner, loadVendorKey } from '../../../sdk/vendor';
 import { BROWSER_BUNDLE, DEFAULT_BROWSER_OUT } from '../../build-browser';
 import { CLIENT_SCRIPT_PATH, demoPageHtml } from './page';
 import { DEMO_ATTACHMENTS_PREFIX, DEMO_OBJECTS, DEMO_REPORT_ID, DEMO_REPORT_TITLE, DEMO_USER } from './report';
+import { closeOnce, listenLocal } from '../listen';
 
 export interface DemoOptions {
   /** A loopback address (default 127.0.0.1); another one lets an ACL deny the vendor's own address. */
@@ -198,26 +198,12 @@ export async function startDemo(o: DemoOptions): Promise<DemoApp> {
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenLocal(server, o.port ?? 0, host);
   origin = `http://${host}:${port}`;
-  let stopped: Promise<void> | undefined;
   return {
     url: `${origin}/`,
     origin,
     port,
-    stop(): Promise<void> {
-      stopped ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return stopped;
-    },
+    stop: closeOnce(server),
   };
 }
