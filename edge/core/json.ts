@@ -7,8 +7,13 @@
 
 export type JsonObjectResult = { ok: true; value: Record<string, unknown> } | { ok: false; detail: string };
 
-/** Never throws. `detail` is a short internal reason and never echoes the input. */
-export function parseJsonObject(text: string): JsonObjectResult {
+/**
+ * Never throws. `detail` is a short internal reason and never echoes the input.
+ * `integersOnly` refuses any number written with a fraction or an exponent
+ * (`1.0`, `1e0`): PROTOCOL's numbers are ints, and a verifier in a language
+ * that parses them into an integer type would refuse those spellings.
+ */
+export function parseJsonObject(text: string, opts: { integersOnly?: boolean } = {}): JsonObjectResult {
   if (typeof text !== 'string') return { ok: false, detail: 'not a string' };
   let value: unknown;
   try {
@@ -19,7 +24,7 @@ export function parseJsonObject(text: string): JsonObjectResult {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { ok: false, detail: 'top level is not an object' };
   }
-  const problem = scan(text);
+  const problem = scan(text, opts.integersOnly === true);
   if (problem !== null) return { ok: false, detail: problem };
   return { ok: true, value: value as Record<string, unknown> };
 }
@@ -30,7 +35,7 @@ export function parseJsonObject(text: string): JsonObjectResult {
  * innermost container is an object and the string follows `{` or `,`.
  * One pass, an explicit stack (no recursion), no regular expressions.
  */
-function scan(text: string): string | null {
+function scan(text: string, integersOnly: boolean): string | null {
   const stack: Array<Set<string> | null> = [];
   let names: Set<string> | null = null; // null: inside an array (or at top level)
   let expectName = false;
@@ -75,9 +80,17 @@ function scan(text: string): string | null {
       expectName = false;
     } else if (c === 0x2c) {
       expectName = names !== null;
+    } else if (integersOnly && (c === 0x2e || ((c === 0x65 || c === 0x45) && i > 0 && isDigit(text.charCodeAt(i - 1))))) {
+      // Outside strings a `.` only occurs in a fraction, and an e/E after a
+      // digit only in an exponent (the e of true/false follows a letter).
+      return 'non-integer number';
     }
   }
   return null;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
 }
 
 function isWellFormed(s: string): boolean {

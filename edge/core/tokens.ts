@@ -63,7 +63,7 @@ function parseToken<P>(token: string, domain: string, check: (fields: Fields) =>
   } catch {
     return malformed('payload is not UTF-8');
   }
-  const json = parseJsonObject(text);
+  const json = parseJsonObject(text, { integersOnly: true });
   if (!json.ok) return malformed('payload: ' + json.detail);
   const checked = check(json.value);
   if (!checked.ok) return malformed(checked.detail);

@@ -78,7 +78,7 @@ function cosignOne(
 function readGrants(req: CoreRequest): string[] | null {
   if (req.body === null || req.bodyTruncated) return null;
   if (!isJsonContentType(header(req, 'content-type'))) return null;
-  const parsed = parseJsonObject(req.body);
+  const parsed = parseJsonObject(req.body, { integersOnly: true });
   if (!parsed.ok) return null;
   const keys = Object.keys(parsed.value);
   if (keys.length !== 1 || keys[0] !== 'grants') return null;

@@ -63,7 +63,7 @@ function readListBody(req: CoreRequest): ListBody | 'malformed_request' | 'missi
   const bad = 'malformed_request';
   if (req.body === null || req.bodyTruncated) return bad;
   if (!isJsonContentType(header(req, 'content-type'))) return bad;
-  const parsed = parseJsonObject(req.body);
+  const parsed = parseJsonObject(req.body, { integersOnly: true });
   if (!parsed.ok) return bad;
   const o = parsed.value;
   for (const k of Object.keys(o)) if (!LIST_FIELDS.has(k)) return bad;

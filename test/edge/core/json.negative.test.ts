@@ -101,3 +101,14 @@ describe('parseJsonObject never throws', () => {
     }
   });
 });
+
+describe('parseJsonObject with integersOnly', () => {
+  it.each(['{"a":1.0}', '{"a":1e3}', '{"a":-2E+1}', '{"a":[0.5]}', '{"a":{"b":1e-1}}'])('refuses %s', (text) => {
+    expect(parseJsonObject(text, { integersOnly: true })).toEqual({ ok: false, detail: 'non-integer number' });
+    expect(parseJsonObject(text).ok).toBe(true);
+  });
+
+  it('still takes true, false, integers and strings with dots or e', () => {
+    expect(parseJsonObject('{"a":true,"b":false,"c":-12,"d":"1.5e3","e.f":0}', { integersOnly: true }).ok).toBe(true);
+  });
+});
