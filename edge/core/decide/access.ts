@@ -30,8 +30,9 @@ export function decideAccess(req: CoreRequest, ctx: DecideContext): RespondVerdi
   if (ip === null) return deny(req, ctx, rec, 'malformed_request');
   rec.viewer_ip = ip;
   if (!OBJECT_METHODS.has(req.method)) return deny(req, ctx, rec, 'method_not_allowed');
-  const key = keyFromUri(req.uri);
-  if (key !== null && isValidObjectKey(key)) rec.object_key = key;
+  const decoded = keyFromUri(req.uri);
+  const key = decoded !== null && isValidObjectKey(decoded) ? decoded : null;
+  rec.object_key = key;
 
   const tokens = findTokens(req);
   if (ctx.acl.mode === 'deny-all') return deny(req, ctx, rec, 'deny_all');
@@ -40,7 +41,9 @@ export function decideAccess(req: CoreRequest, ctx: DecideContext): RespondVerdi
   if (!g.ok) return deny(req, ctx, rec, g.code);
   const c = checkCosig(tokens.cosig, g.value, ip, ctx, rec);
   if (!c.ok) return deny(req, ctx, rec, c.code);
-  if (key === null || rec.object_key !== key) return deny(req, ctx, rec, 'malformed_request');
+  // Checked only now so a bad URI with bad tokens reports the tokens; the
+  // record's object_key may hold the grant's key or prefix by here.
+  if (key === null) return deny(req, ctx, rec, 'malformed_request');
 
   const grant = g.value.payload;
   const scope = checkScope(req, grant, key);

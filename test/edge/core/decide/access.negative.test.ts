@@ -105,3 +105,12 @@ describe('decideAccess: each denial has its PROTOCOL status and code and one aud
     expect(v.action === 'respond' && v.body.includes(g.slice(0, 20))).toBe(false);
   });
 });
+
+describe('decideAccess: the URI must name a valid key even under a prefix grant', () => {
+  it.each(['/reports/', '/reports%2F', '/reports//x', '/reports/./x'])('%s is malformed, never forwarded', (uri) => {
+    const g = grant({ key: undefined, prefix: 'reports/' });
+    const v = decideAccess(accessRequest(g, cosigFor(g), { uri }), ctx());
+    expect(v.action).toBe('respond');
+    expect(v.action === 'respond' && JSON.parse(v.body).error.code).toBe('malformed_request');
+  });
+});
