@@ -72,11 +72,12 @@ function findTokens(req: CoreRequest): Tokens | ErrorCode {
   if (req.querystring.length > 0) {
     for (const part of req.querystring.split('&')) {
       const eq = part.indexOf('=');
-      const rawName = eq < 0 ? part : part.slice(0, eq);
-      if (!rawName.toLowerCase().startsWith('gk_') && !rawName.toLowerCase().startsWith('gk%5f')) continue;
-      const name = decodeQueryPart(rawName);
+      // Every name is decoded, so no spelling (%67k_grant, GK_GRANT) slips past.
+      const name = decodeQueryPart(eq < 0 ? part : part.slice(0, eq));
+      if (name === null) return 'malformed_request';
+      if (!name.toLowerCase().startsWith('gk_')) continue;
       const value = decodeQueryPart(eq < 0 ? '' : part.slice(eq + 1));
-      if (name === null || value === null) return 'malformed_request';
+      if (value === null) return 'malformed_request';
       if (name !== 'gk_grant' && name !== 'gk_cosig') return 'malformed_request';
       const list = q.get(name) ?? [];
       list.push(value);
