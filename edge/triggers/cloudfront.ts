@@ -71,7 +71,8 @@ export function unwrapEvent(event: unknown): { cf: CfRequest; requestId: string 
 
 /** Lower-case names, values in order; malformed header entries are dropped, not trusted. */
 export function coreHeaders(h: CfHeaders): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  // No prototype: a header named __proto__ is just a header.
+  const out: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   for (const [name, list] of Object.entries(h)) {
     if (!Array.isArray(list)) continue;
     const values = list.filter((e) => e !== null && typeof e === 'object' && typeof e.value === 'string').map((e) => e.value);
@@ -145,9 +146,9 @@ export function toCfResponse(status: number, headers: Record<string, string>, bo
  * headers are untouched), rewrites the URI, clears the query string.
  */
 export function applyForward(cf: CfRequest, v: Extract<Verdict, { action: 'forward' }>): CfRequest {
-  const headers: CfHeaders = {};
+  const headers: CfHeaders = Object.create(null) as CfHeaders;
   for (const [name, list] of Object.entries(cf.headers)) {
-    if (v.headers[name.toLowerCase()] !== undefined) headers[name] = list;
+    if (Object.prototype.hasOwnProperty.call(v.headers, name.toLowerCase())) headers[name] = list;
   }
   const out: CfRequest = { ...cf, uri: v.uri, querystring: v.querystring, headers };
   return out;

@@ -141,7 +141,7 @@ function checkScope(req: CoreRequest, grant: GrantPayload, key: string): ErrorCo
  * `x-amz-*` headers only the checksum a grant binds.
  */
 function originHeaders(req: CoreRequest, grant: GrantPayload): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   for (const [name, values] of Object.entries(req.headers)) {
     if (ALWAYS_DROPPED.has(name)) continue;
     if (name.startsWith('x-gk-') || name.startsWith('cloudfront-viewer-')) continue;

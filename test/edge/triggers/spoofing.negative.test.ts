@@ -72,3 +72,16 @@ describe('spoofing', () => {
     expect(Object.keys(req.headers).filter((h) => h.startsWith('x-amz-') || h.startsWith('x-gk-') || h === 'authorization')).toEqual([]);
   });
 });
+
+describe('a header named __proto__', () => {
+  it('is an ordinary header: the request map keeps its prototype-free shape and the header is not forwarded specially', async () => {
+    const g = grant();
+    const event = JSON.parse(JSON.stringify(viewerEvent(withTokens(g, cosigFor(g)))).replace('"host":', '"__proto__":[{"key":"__proto__","value":"x"}],"host":'));
+    const deps = edgeDeps();
+    const out = await createGateHandler(deps)(event);
+    expect(isResponse(out)).toBe(false);
+    const forwarded = (out as CfRequest).headers;
+    expect(Object.getPrototypeOf(forwarded)).toBeNull();
+    expect(Object.keys(forwarded).sort()).toEqual(['__proto__', 'accept', 'host', 'user-agent']);
+  });
+});
