@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../adapters/log';
+import { oneLine, type Logger } from '../adapters/log';
 import type { CompiledAcl } from '../core/acl';
 import type { AuditRecord, Phase } from '../core/audit';
 import type { ErrorCode } from '../core/codes';
@@ -79,5 +79,5 @@ export async function safeGet<T>(src: SecretSource<T>, log: Logger, what: string
 /** One line about an unexpected exception: its name and message, never the request. */
 export function logCrash(log: Logger, where: string, e: unknown): void {
   const what = e instanceof Error ? `${e.name}: ${e.message}` : typeof e;
-  log(`GK_ERROR ${where} ${what.replace(/\s+/g, ' ').slice(0, 300)}`);
+  log(`GK_ERROR ${where} ${oneLine(what, 300)}`);
 }

@@ -59,8 +59,11 @@ export function baseRecord(req: CoreRequest, ctx: AnswerContext, phase: Phase): 
   };
 }
 
-function truncate(s: string | null, n: number): string | null {
-  return s === null || s.length <= n ? s : s.slice(0, n);
+/** Cuts at n UTF-16 units without leaving half a surrogate pair (Parquet needs valid UTF-8). */
+export function truncate(s: string | null, n: number): string | null {
+  if (s === null || s.length <= n) return s;
+  const last = s.charCodeAt(n - 1);
+  return s.slice(0, last >= 0xd800 && last <= 0xdbff ? n - 1 : n);
 }
 
 export function settle(rec: AuditRecord, decision: Decision, reason: Reason): AuditRecord {
