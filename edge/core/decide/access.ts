@@ -29,13 +29,13 @@ export function decideAccess(req: CoreRequest, ctx: DecideContext): RespondVerdi
   const ip = normalizeIp(req.clientIp);
   if (ip === null) return deny(req, ctx, rec, 'malformed_request');
   rec.viewer_ip = ip;
-  if (!OBJECT_METHODS.has(req.method)) return deny(req, ctx, rec, 'method_not_allowed');
   const decoded = keyFromUri(req.uri);
   const key = decoded !== null && isValidObjectKey(decoded) ? decoded : null;
   rec.object_key = key;
+  if (ctx.acl.mode === 'deny-all') return deny(req, ctx, rec, 'deny_all');
+  if (!OBJECT_METHODS.has(req.method)) return deny(req, ctx, rec, 'method_not_allowed');
 
   const tokens = findTokens(req);
-  if (ctx.acl.mode === 'deny-all') return deny(req, ctx, rec, 'deny_all');
   if (typeof tokens === 'string') return deny(req, ctx, rec, tokens);
   const g = checkGrant(tokens.grant, ctx, rec);
   if (!g.ok) return deny(req, ctx, rec, g.code);

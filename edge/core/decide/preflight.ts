@@ -29,6 +29,8 @@ export function decidePreflight(req: CoreRequest, ctx: DecideContext, target: Pr
   const origin = req.headers['origin'];
   const wanted = header(req, 'access-control-request-method');
   if (req.method !== 'OPTIONS') return deny(req, ctx, rec, 'method_not_allowed');
+  // The emergency switch closes the browser's door too, not only the objects.
+  if (ctx.acl.mode === 'deny-all') return deny(req, ctx, rec, 'deny_all');
   if (origin === undefined || origin.length !== 1 || wanted === undefined) return deny(req, ctx, rec, 'malformed_request');
   if (!ctx.config.vendorOrigins.includes(origin[0])) return deny(req, ctx, rec, 'origin_not_allowed');
   if (!METHODS[target].includes(wanted)) return deny(req, ctx, rec, 'method_not_allowed');

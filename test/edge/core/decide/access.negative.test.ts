@@ -69,6 +69,7 @@ export const ACCESS_CASES: Case[] = [
   ['a revoked gatekeeper kid', 'revoked', () => { const [g, c] = ok(); return [accessRequest(g, c), ctx({}, { revoked: { jti: [], kid: ['gk-1'] } })]; }],
   ['deny-all', 'deny_all', () => { const [g, c] = ok(); return [accessRequest(g, c), ctx({}, { mode: 'deny-all' })]; }],
   ['deny-all before a missing token', 'deny_all', () => [request(), ctx({}, { mode: 'deny-all' })]],
+  ['deny-all before the method check', 'deny_all', () => [request({ method: 'DELETE' }), ctx({}, { mode: 'deny-all' })]],
 ];
 
 describe('decideAccess: each denial has its PROTOCOL status and code and one audit record', () => {

@@ -25,3 +25,16 @@ describe('decidePreflight: refusals', () => {
     expect(v.audit[0]).toMatchObject({ phase: 'preflight', decision: 'deny', reason: code });
   });
 });
+
+describe('decidePreflight under deny-all', () => {
+  it('refuses even an allowed origin with deny_all', () => {
+    const v = decidePreflight(
+      request({ method: 'OPTIONS', headers: { origin: [VENDOR_ORIGIN], 'access-control-request-method': ['GET'] } }),
+      ctx({}, { mode: 'deny-all' }),
+      'object',
+    );
+    expect(v.status).toBe(403);
+    expect(JSON.parse(v.body).error.code).toBe('deny_all');
+    expect(v.audit[0]).toMatchObject({ phase: 'preflight', decision: 'deny', reason: 'deny_all' });
+  });
+});
