@@ -19,7 +19,7 @@ import nacl from 'tweetnacl';
 import { compileAcl, validateAcl, type CompiledAcl } from '../edge/core/acl';
 import { b64uEncode } from '../edge/core/b64u';
 import { decideAccess } from '../edge/core/decide/access';
-import type { DecideContext, Signer } from '../edge/core/decide/context';
+import { signerFromSeed, type DecideContext, type Signer } from '../edge/core/decide/context';
 import { decideCosign } from '../edge/core/decide/cosign';
 import { compileIpSet, normalizeIp } from '../edge/core/ip';
 import { ed25519PrivateKey, publicKeyOfSeed } from '../edge/core/keys';
@@ -40,7 +40,7 @@ const vendorSeed = Buffer.alloc(32, 1);
 const gkSeed = Buffer.alloc(32, 2);
 const vendorKey = ed25519PrivateKey(vendorSeed);
 const gkKey = ed25519PrivateKey(gkSeed);
-const signer: Signer = { kid: 'gk-1', key: gkKey };
+const signer: Signer = signerFromSeed('gk-1', gkSeed);
 
 function compiledAcl(extra: Record<string, unknown> = {}): CompiledAcl {
   const v = validateAcl({

@@ -1,6 +1,6 @@
 import { parseAclText, compileAcl, type CompiledAcl } from '../core/acl';
 import { b64uDecode } from '../core/b64u';
-import type { Signer } from '../core/decide/context';
+import { signerFromSeed, type Signer } from '../core/decide/context';
 import { parseJsonObject } from '../core/json';
 import { ed25519PrivateKey, isKid } from '../core/keys';
 import type { BuildConfig } from '../config';
@@ -28,7 +28,7 @@ export function parseSigningKey(text: string): ParseResult<Signer> {
   const seed = typeof privateKey === 'string' ? b64uDecode(privateKey) : null;
   if (seed === null || seed.length !== 32) errors.push('privateKey: not 32 bytes of base64url');
   if (errors.length > 0 || seed === null || !isKid(kid)) return { ok: false, errors };
-  return { ok: true, value: { kid, key: ed25519PrivateKey(seed) } };
+  return { ok: true, value: signerFromSeed(kid, seed) };
 }
 
 /** Production wiring for the gate: real AWS clients, wall clock, console log. */

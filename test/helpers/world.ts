@@ -4,7 +4,7 @@
  */
 import { compileAcl, validateAcl, type CompiledAcl } from '../../edge/core/acl';
 import { b64uEncode } from '../../edge/core/b64u';
-import type { DecideContext, Signer } from '../../edge/core/decide/context';
+import { signerFromSeed, type DecideContext, type Signer } from '../../edge/core/decide/context';
 import { ed25519PrivateKey, publicKeyOfSeed } from '../../edge/core/keys';
 import { grantHash, signCosig, signGrant, type CosigPayload, type GrantPayload } from '../../edge/core/tokens';
 import type { CoreRequest } from '../../edge/core/types';
@@ -25,7 +25,7 @@ export const GK_KID = 'gk-1';
 export const vendorKey = ed25519PrivateKey(VENDOR_SEED);
 export const gkKey = ed25519PrivateKey(GK_SEED);
 export const otherKey = ed25519PrivateKey(OTHER_SEED);
-export const signer: Signer = { kid: GK_KID, key: gkKey };
+export const signer: Signer = signerFromSeed(GK_KID, GK_SEED);
 
 export function aclDoc(over: Record<string, unknown> = {}): Record<string, unknown> {
   return {

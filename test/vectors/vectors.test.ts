@@ -10,7 +10,7 @@ import { compileAcl, validateAcl, type CompiledAcl } from '../../edge/core/acl';
 import { b64uDecode, b64uEncode } from '../../edge/core/b64u';
 import { STATUS_OF } from '../../edge/core/codes';
 import { decideAccess } from '../../edge/core/decide/access';
-import type { DecideContext, Signer } from '../../edge/core/decide/context';
+import { signerFromSeed, type DecideContext, type Signer } from '../../edge/core/decide/context';
 import { decideCosign } from '../../edge/core/decide/cosign';
 import { decideList } from '../../edge/core/decide/list';
 import { ed25519PrivateKey, ed25519PublicKey, ed25519Verify, publicKeyOfSeed } from '../../edge/core/keys';
@@ -48,7 +48,7 @@ function seedOf(k: KeyEntry): Buffer {
   return seed;
 }
 
-const signer: Signer = { kid: vectors.keys.gatekeeper.kid, key: ed25519PrivateKey(seedOf(vectors.keys.gatekeeper)) };
+const signer: Signer = signerFromSeed(vectors.keys.gatekeeper.kid, seedOf(vectors.keys.gatekeeper));
 
 const compiled = new Map<string, CompiledAcl>();
 function aclFor(c: VectorCase): CompiledAcl {

@@ -1,5 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { CompiledAcl } from '../acl';
+import { b64uEncode } from '../b64u';
+import { ed25519PrivateKey, publicKeyOfSeed } from '../keys';
 
 /** The part of the build config the pure decisions need. */
 export interface CoreConfig {
@@ -25,4 +27,10 @@ export interface DecideContext extends AnswerContext {
 export interface Signer {
   kid: string;
   key: KeyObject;
+  /** b64u of the raw public key, to check against the ACL's entry for `kid`. */
+  publicKey: string;
+}
+
+export function signerFromSeed(kid: string, seed: Uint8Array): Signer {
+  return { kid, key: ed25519PrivateKey(seed), publicKey: b64uEncode(publicKeyOfSeed(seed)) };
 }

@@ -61,9 +61,9 @@ function cosignOne(
   const grant = g.value.payload;
   const acl = evaluateAcl(ctx.acl, { ip, country, vendorKid: grant.kid, jti: grant.jti });
   if (acl.decision === 'deny') return err(acl.reason as ErrorCode);
-  // A cosig signed by a key the ACL does not list would fail at every edge:
-  // refuse it here, where the customer can see it in the audit log.
-  if (!ctx.acl.gatekeeperKeys.has(signer.kid) || ctx.acl.revokedKid.has(signer.kid)) return err('config_unavailable');
+  // A cosig signed by a key the ACL does not list (under that kid) would fail
+  // at every edge: refuse it here, where the customer sees it in the audit log.
+  if (!signerTrusted(ctx, signer)) return err('config_unavailable');
   const iat = Math.floor(ctx.now / 1000);
   const exp = Math.min(grant.exp, iat + ctx.acl.doc.cosignTtlSeconds);
   // Within the skew a grant may be past its exp; a cosig needs exp > iat.
@@ -72,6 +72,11 @@ function cosignOne(
   rec.gatekeeper_kid = signer.kid;
   settle(rec, acl.decision, acl.reason);
   return { cosig, exp };
+}
+
+function signerTrusted(ctx: DecideContext, signer: Signer): boolean {
+  if (ctx.acl.revokedKid.has(signer.kid)) return false;
+  return ctx.acl.doc.gatekeeperKeys.some((k) => k.kid === signer.kid && k.publicKey === signer.publicKey);
 }
 
 /** `{"grants": [token, …]}` with 1-50 strings and nothing else, or null. */

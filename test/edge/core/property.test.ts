@@ -18,7 +18,7 @@ import type { CompiledAcl } from '../../../edge/core/acl';
 import { b64uDecode, b64uEncode } from '../../../edge/core/b64u';
 import { STATUS_OF } from '../../../edge/core/codes';
 import { decideAccess } from '../../../edge/core/decide/access';
-import type { DecideContext, Signer } from '../../../edge/core/decide/context';
+import { signerFromSeed, type DecideContext, type Signer } from '../../../edge/core/decide/context';
 import { decideCosign } from '../../../edge/core/decide/cosign';
 import { decideList } from '../../../edge/core/decide/list';
 import { normalizeIp } from '../../../edge/core/ip';
@@ -33,6 +33,7 @@ import {
   GK_ID,
   GK_KID,
   GK_SEED,
+  OTHER_SEED,
   gkKey,
   grant,
   NOW,
@@ -117,7 +118,7 @@ const CONTEXTS: DecideContext[] = [
   contextOf(acl({ revoked: { jti: [], kid: ['vendor-1'] } })),
   contextOf(acl({ clockSkewSeconds: 0, cosignTtlSeconds: 60 })),
 ];
-const SIGNERS: Signer[] = [signer, { kid: 'gk-untrusted', key: otherKey }];
+const SIGNERS: Signer[] = [signer, signerFromSeed('gk-untrusted', OTHER_SEED)];
 
 // ---- token mutations ----
 

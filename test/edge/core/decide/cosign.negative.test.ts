@@ -3,6 +3,7 @@ import { STATUS_OF, type ErrorCode } from '../../../../edge/core/codes';
 import type { CoreRequest } from '../../../../edge/core/types';
 import type { DecideContext } from '../../../../edge/core/decide/context';
 import { cosignRequest, ctx, grant, NOW_S, otherKey, signer } from '../../../helpers/world';
+import { signerFromSeed } from '../../../../edge/core/decide/context';
 
 /** Whole-call failures: the body itself is bad (400) or the call is not a POST from an allowed origin. */
 const WHOLE: [string, ErrorCode, () => CoreRequest][] = [
@@ -59,5 +60,14 @@ describe('decideCosign: per-grant failures', () => {
     expect(results).toEqual([{ error: { code, message: expect.any(String) } }]);
     expect(v.audit).toHaveLength(1);
     expect(v.audit[0]).toMatchObject({ phase: 'cosign', decision: 'deny', reason: code, status: STATUS_OF[code] });
+  });
+});
+
+describe('decideCosign with a signing key the ACL lists under its kid with another public key', () => {
+  it('refuses every grant with config_unavailable rather than issuing cosigs no edge accepts', () => {
+    const impostor = signerFromSeed('gk-1', Buffer.alloc(32, 9));
+    const v = decideCosign(cosignRequest([grant()]), ctx(), impostor);
+    expect(JSON.parse(v.body).results[0].error.code).toBe('config_unavailable');
+    expect(v.audit[0]).toMatchObject({ decision: 'deny', reason: 'config_unavailable' });
   });
 });
