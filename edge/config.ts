@@ -30,6 +30,11 @@ export interface BuildConfig {
   endpoints: { secretsManager?: string; kinesis?: string; s3?: string };
 }
 
+/** What the gate may spend on I/O of its 5 s viewer-request limit. */
+export const EDGE_BUDGET_MS = 4500;
+/** The shortest per-region ACL fetch timeout worth trying. */
+export const MIN_ACL_FETCH_MS = 300;
+
 export class ConfigError extends Error {
   constructor(
     readonly field: string,
@@ -118,6 +123,15 @@ export function parseBuildConfig(input: unknown): BuildConfig {
       endpoints[k] = v;
     }
   }
+  const auditTimeoutMs = int(o, 'auditTimeoutMs', 1500, 50, 4000);
+  // The gate has 5 s at viewer-request: the ACL fetch (at least
+  // MIN_ACL_FETCH_MS per region) and the audit write must fit with room to spare.
+  if (auditTimeoutMs + MIN_ACL_FETCH_MS * regions.length > EDGE_BUDGET_MS) {
+    throw new ConfigError(
+      'auditTimeoutMs',
+      `with ${regions.length} ACL region(s) must be at most ${EDGE_BUDGET_MS - MIN_ACL_FETCH_MS * regions.length} (the viewer-request budget is 5 s)`,
+    );
+  }
   return {
     gatekeeperId,
     aclSecretId,
@@ -128,7 +142,7 @@ export function parseBuildConfig(input: unknown): BuildConfig {
       o.signingKeySecretRegion === undefined ? (regions[0] as string) : str(o, 'signingKeySecretRegion', REGION_RE, 'an AWS region'),
     auditStreamName: str(o, 'auditStreamName', /^[A-Za-z0-9_.-]{1,128}$/, 'a Kinesis stream name'),
     auditStreamRegion: str(o, 'auditStreamRegion', REGION_RE, 'an AWS region'),
-    auditTimeoutMs: int(o, 'auditTimeoutMs', 1500, 50, 4000),
+    auditTimeoutMs,
     auditFailOpen: o.auditFailOpen === true,
     vendorOrigins: origins as string[],
     bucket: str(o, 'bucket', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),

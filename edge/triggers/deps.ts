@@ -3,7 +3,7 @@ import { b64uDecode } from '../core/b64u';
 import { signerFromSeed, type Signer } from '../core/decide/context';
 import { parseJsonObject } from '../core/json';
 import { ed25519PrivateKey, isKid } from '../core/keys';
-import type { BuildConfig } from '../config';
+import { EDGE_BUDGET_MS, MIN_ACL_FETCH_MS, type BuildConfig } from '../config';
 import { lazyKinesisClient, lazySecretsClients, makeClients, type Clients } from '../adapters/clients';
 import { KinesisAuditSink } from '../adapters/kinesis';
 import { defaultLogger } from '../adapters/log';
@@ -34,10 +34,10 @@ export function parseSigningKey(text: string): ParseResult<Signer> {
 /** Production wiring for the gate: real AWS clients, wall clock, console log. */
 type GateClients = Pick<Clients, 'secrets' | 'kinesis'>;
 
-/** Viewer-request budget (5 s) minus the audit write, spread over the ACL regions. */
+/** Viewer-request budget minus the audit write, spread over the ACL regions (parseBuildConfig ensures ≥ MIN_ACL_FETCH_MS). */
 export function aclFetchTimeoutMs(config: BuildConfig): number {
-  const left = 4500 - config.auditTimeoutMs;
-  return Math.max(200, Math.min(1500, Math.floor(left / config.aclSecretRegions.length)));
+  const left = EDGE_BUDGET_MS - config.auditTimeoutMs;
+  return Math.max(MIN_ACL_FETCH_MS, Math.min(1500, Math.floor(left / config.aclSecretRegions.length)));
 }
 
 // The gate's default clients leave S3 out, so esbuild drops the S3 client from

@@ -16,6 +16,7 @@ const CASES: [string, Record<string, unknown>, string][] = [
   ['a wildcard origin', { vendorOrigins: ['*'] }, 'vendorOrigins[0]:'],
   ['a string for fail-open', { auditFailOpen: 'yes' }, 'auditFailOpen:'],
   ['an unknown endpoint', { endpoints: { athena: 'http://x' } }, 'endpoints.athena: unknown field'],
+  ['an audit timeout that leaves too little for 3 ACL regions', { auditTimeoutMs: 3700, aclSecretRegions: ['us-east-1', 'eu-west-1', 'ap-southeast-2'] }, 'auditTimeoutMs: with 3 ACL region(s) must be at most 3600'],
   ['a bucket name with capitals', { bucket: 'My-Bucket' }, 'bucket:'],
 ];
 
