@@ -41,11 +41,15 @@ const SERVER_SIDE_400 = new Set([
  * which S3 refuses with a 400 (InvalidArgument) when it is not one of its own:
  * a 400 is `malformed_request`, anything else `upstream_error`.
  */
+export const LIST_TIMEOUT_MS = 4000;
+
 export async function listObjects(
   client: S3Client,
   bucket: string,
   q: { prefix: string; continuationToken?: string; maxKeys: number },
   log?: Logger,
+  /** One deadline for the whole call, retries included: past it the answer is upstream_error, never a Lambda timeout. */
+  timeoutMs: number = LIST_TIMEOUT_MS,
 ): Promise<ListOutcome> {
   let out;
   try {
@@ -56,6 +60,7 @@ export async function listObjects(
         MaxKeys: q.maxKeys,
         ...(q.continuationToken !== undefined ? { ContinuationToken: q.continuationToken } : {}),
       }),
+      { abortSignal: AbortSignal.timeout(timeoutMs) },
     );
   } catch (e) {
     const err = e as { name?: unknown; $metadata?: { httpStatusCode?: unknown } } | null;

@@ -76,3 +76,36 @@ describe('listObjects failures', () => {
     });
   });
 });
+
+describe('listObjects deadline', () => {
+  it('answers upstream_error at its deadline when S3 never answers', async () => {
+    // Prepare: a server that accepts and stays silent
+    const { createServer } = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const silent = createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const port = (silent.address() as import('node:net').AddressInfo).port;
+    const { S3Client: RealS3 } = await import('@aws-sdk/client-s3');
+    const client = new RealS3({
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${port}`,
+      forcePathStyle: true,
+      maxAttempts: 1,
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' },
+    });
+    try {
+      // Act
+      const started = Date.now();
+      const out = await listObjects(client, 'b', { prefix: 'p/', maxKeys: 10 }, undefined, 300);
+      // Assess
+      expect(out).toEqual({ ok: false, code: 'upstream_error' });
+      const took = Date.now() - started;
+      expect(took).toBeGreaterThanOrEqual(250);
+      expect(took).toBeLessThan(3000);
+    } finally {
+      client.destroy();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+  });
+});
