@@ -59,15 +59,48 @@ async function decide(deps: CosignerDeps, req: CoreRequest, phase: Phase): Promi
   return decideCosign(req, ctx, signer.value);
 }
 
-/** Runs an allowed listing against S3; the audit record tells what the viewer finally got. */
+/**
+ * Lambda@Edge refuses a generated origin-request response above 1 MB
+ * (headers included); a listing stays well below it.
+ */
+export const MAX_LIST_BODY_BYTES = 900_000;
+/** Room for the envelope and a continuation token. */
+const LIST_ENVELOPE_BYTES = 4_000;
+
+function listBody(r: ListResult): string {
+  const body: { objects: ListResult['objects']; nextContinuationToken?: string } = { objects: r.objects };
+  if (r.nextContinuationToken !== undefined) body.nextContinuationToken = r.nextContinuationToken;
+  return JSON.stringify(body);
+}
+
+/** How many of these objects fit in one answer. */
+function objectsThatFit(objects: ListResult['objects']): number {
+  let bytes = LIST_ENVELOPE_BYTES;
+  for (let i = 0; i < objects.length; i++) {
+    bytes += Buffer.byteLength(JSON.stringify(objects[i])) + 1;
+    if (bytes > MAX_LIST_BODY_BYTES) return i;
+  }
+  return objects.length;
+}
+
+/**
+ * Runs an allowed listing against S3; the audit record tells what the viewer
+ * finally got. A page too large for CloudFront is listed again with fewer
+ * keys, so S3 itself issues the continuation token for the rest.
+ */
 async function resolveList(deps: CosignerDeps, v: RespondVerdict | ListVerdict, req: CoreRequest): Promise<FinalVerdict> {
   if (v.action !== 'list') return v;
-  const out = await deps.list({ prefix: v.prefix, continuationToken: v.continuationToken, maxKeys: v.maxKeys });
+  const q = { prefix: v.prefix, continuationToken: v.continuationToken, maxKeys: v.maxKeys };
+  let out: ListOutcome = await deps.list(q);
+  let body = out.ok ? listBody(out.value) : '';
+  if (out.ok && Buffer.byteLength(body) > MAX_LIST_BODY_BYTES) {
+    out = await deps.list({ ...q, maxKeys: Math.max(1, objectsThatFit(out.value.objects)) });
+    body = out.ok ? listBody(out.value) : '';
+    if (out.ok && Buffer.byteLength(body) > MAX_LIST_BODY_BYTES) out = { ok: false, code: 'upstream_error' };
+  }
   if (!out.ok) {
     for (const r of v.audit) settle(r, 'deny', out.code);
     return { action: 'respond', status: STATUS_OF[out.code], headers: v.headers, body: errorBody(out.code, req.requestId), audit: v.audit };
   }
-  const body: { objects: ListResult['objects']; nextContinuationToken?: string } = { objects: out.value.objects };
-  if (out.value.nextContinuationToken !== undefined) body.nextContinuationToken = out.value.nextContinuationToken;
-  return { action: 'respond', status: 200, headers: v.headers, body: JSON.stringify(body), audit: v.audit };
+  return { action: 'respond', status: 200, headers: v.headers, body, audit: v.audit };
 }

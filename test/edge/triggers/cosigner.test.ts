@@ -64,3 +64,37 @@ describe('cosigner (origin-request)', () => {
     expect(deps.rec.records[0]).toMatchObject({ phase: 'preflight', decision: 'allow' });
   });
 });
+
+describe('cosigner: a listing page too large for a Lambda@Edge answer', () => {
+  it('is listed again with fewer keys, so the answer fits and S3 gives the token for the rest', async () => {
+    // Prepare: 1000 objects of ~1.1 KB each, over the 1 MB generated-response limit
+    const all = Array.from({ length: 1000 }, (_, i) => ({
+      key: `reports/${String(i).padStart(4, '0')}-${'x'.repeat(1000)}`,
+      size: i,
+      lastModified: '2026-12-01T00:00:00.000Z',
+      etag: '"e"',
+    }));
+    const asked: number[] = [];
+    const deps = cosignerDeps({
+      list: async (q) => {
+        asked.push(q.maxKeys);
+        const page = all.slice(0, q.maxKeys);
+        return { ok: true, value: { objects: page, ...(q.maxKeys < all.length ? { nextContinuationToken: `after-${q.maxKeys}` } : {}) } };
+      },
+    });
+    const g = grant({ op: 'list', key: undefined, prefix: 'reports/' });
+    // Act
+    const out = await createCosignerHandler(deps)(originEvent({ grant: g, cosig: cosigFor(g), prefix: 'reports/' }, (r) => (r.uri = '/_gatekeeper/v1/list')));
+    // Assess
+    expect(isResponse(out) && out.status).toBe('200');
+    const body = (out as { body: string }).body;
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(900_000);
+    const parsed = JSON.parse(body) as { objects: unknown[]; nextContinuationToken?: string };
+    expect(asked[0]).toBe(1000);
+    expect(asked).toHaveLength(2);
+    expect(parsed.objects).toHaveLength(asked[1]);
+    expect(asked[1]).toBeGreaterThan(700);
+    expect(parsed.nextContinuationToken).toBe(`after-${asked[1]}`);
+    expect(deps.rec.records[0]).toMatchObject({ decision: 'allow', status: 200 });
+  });
+});
