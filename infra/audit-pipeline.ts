@@ -13,7 +13,7 @@ import { AUDIT_COLUMNS, AUDIT_COLUMN_TYPES } from '../edge/core/audit';
 import { listSavedQueries, renderSavedQuery } from './queries';
 import type { StackConfig, StackNames } from './config';
 import { PrivateBucket } from './private-bucket';
-import { policyJson, tfLiteral, trustPolicy } from './tf';
+import { policyJson, tfLiteral, trustPolicy, type PolicyStatement } from './tf';
 
 export interface AuditPipelineProps {
   config: StackConfig;
@@ -29,6 +29,45 @@ export const AUDIT_PREFIX = 'audit/dt=!{timestamp:yyyy-MM-dd}/';
 export const AUDIT_ERROR_PREFIX = 'audit-errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/';
 /** First day the `dt` partition projection covers. */
 export const AUDIT_PROJECTION_START = '2026-01-01';
+export const ATHENA_ENGINE_VERSION = 'Athena engine version 3';
+
+/**
+ * Object-level actions that would hide or unprotect an audit record. Object
+ * Lock stops the deletion of a locked *version*, but a DeleteObject without a
+ * version id still succeeds: it adds a delete marker, and Athena (which reads
+ * current versions) no longer sees the record.
+ */
+export const AUDIT_RECORD_PROTECTED_ACTIONS = [
+  's3:DeleteObject',
+  's3:DeleteObjectVersion',
+  's3:PutObjectRetention',
+  's3:PutObjectLegalHold',
+  's3:BypassGovernanceRetention',
+];
+
+/**
+ * The audit bucket's policy beside the TLS deny: nobody (root and the
+ * Terraform deployer included) may delete, re-lock or unlock a record or put a
+ * lifecycle rule on the bucket (expiry writes delete markers too), and only
+ * Firehose's role may write objects, so no one can drop forged Parquet under
+ * `audit/`. Changing this takes a bucket-policy change, which CloudTrail records.
+ * Firehose needs only PutObject, AbortMultipartUpload, GetObject, ListBucket*
+ * and GetBucketLocation, none of which is denied to it.
+ */
+export function auditStoreStatements(bucketArn: string, firehoseRoleArn: string): PolicyStatement[] {
+  return [
+    { Sid: 'DenyAuditRecordRemoval', Effect: 'Deny', Principal: '*', Action: AUDIT_RECORD_PROTECTED_ACTIONS, Resource: `${bucketArn}/*` },
+    { Sid: 'DenyLifecycleExpiry', Effect: 'Deny', Principal: '*', Action: 's3:PutLifecycleConfiguration', Resource: bucketArn },
+    {
+      Sid: 'OnlyFirehoseWritesRecords',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: `${bucketArn}/*`,
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': firehoseRoleArn } },
+    },
+  ];
+}
 
 /**
  * Edge → Kinesis (on-demand, KMS) → Firehose (JSON → Parquet through the Glue
@@ -62,8 +101,8 @@ export class AuditPipeline extends Construct {
       name: { bucketPrefix: n.auditBucketPrefix },
       encryption: { algorithm: 'AES256' },
       objectLockRetentionDays: c.audit.retentionDays,
+      preventDestroy: true,
     });
-    this.store.addPolicy();
 
     this.database = new GlueCatalogDatabase(this, 'database', {
       name: n.glueDatabase,
@@ -105,7 +144,16 @@ export class AuditPipeline extends Construct {
     const logGroup = new CloudwatchLogGroup(this, 'firehose-logs', { name: n.firehoseLogGroup, retentionInDays: 90 });
     const logStream = new CloudwatchLogStream(this, 'firehose-log-stream', { name: 'delivery', logGroupName: logGroup.name });
 
-    const role = new IamRole(this, 'firehose-role', { name: n.firehoseRole, assumeRolePolicy: trustPolicy(['firehose.amazonaws.com']) });
+    const role = new IamRole(this, 'firehose-role', {
+      name: n.firehoseRole,
+      // Firehose passes the stream owner's account as sts:ExternalId (its documented trust policy); aws:SourceAccount
+      // is checked too wherever the service supplies it, so no other account's stream can make Firehose assume this role.
+      assumeRolePolicy: trustPolicy(['firehose.amazonaws.com'], {
+        StringEquals: { 'sts:ExternalId': p.accountId },
+        StringEqualsIfExists: { 'aws:SourceAccount': p.accountId },
+      }),
+    });
+    this.store.addPolicy(auditStoreStatements(this.store.arn, role.arn));
     const glue = (r: string): string => `arn:${p.partition}:glue:${c.region}:${p.accountId}:${r}`;
     const rolePolicy = new IamRolePolicy(this, 'firehose-policy', {
       name: `${n.firehoseRole}-least-privilege`,
@@ -185,6 +233,8 @@ export class AuditPipeline extends Construct {
       description: 'S3 Gatekeeper audit queries (results encrypted, settings enforced)',
       forceDestroy: true,
       configuration: {
+        // Pinned so the saved queries always run on the Trino dialect they are written (and tested) for.
+        engineVersion: { selectedEngineVersion: ATHENA_ENGINE_VERSION },
         enforceWorkgroupConfiguration: true,
         publishCloudwatchMetricsEnabled: true,
         resultConfiguration: {

@@ -54,6 +54,11 @@ export interface StackConfig {
     name: string;
     /** true: the bucket exists already; the stack only adds its policy. */
     existing: boolean;
+    /**
+     * The customer's explicit consent, required with `existing`: the stack's
+     * bucket policy replaces the bucket's whole policy (Terraform owns it).
+     */
+    replaceExistingPolicy: boolean;
     /** Region of the bucket; only an existing bucket may differ from `region`. */
     region: string;
     encryption: 'AES256' | 'aws:kms';
@@ -95,6 +100,8 @@ export class StackConfigError extends Error {
     this.name = 'StackConfigError';
   }
 }
+
+const AUDIT_TIMEOUT_MIN_MS = 50;
 
 export const DEFAULT_COUNTRIES = ['US', 'CA', 'GB', 'AU', 'NZ', 'IE', 'NL'] as const;
 
@@ -238,8 +245,9 @@ export function parseStackConfig(input: unknown): StackConfig {
     if (r === region) throw new StackConfigError(`acl.replicaRegions[${i}]`, 'must differ from the home region');
   });
 
-  const d = obj(o.dataBucket, 'dataBucket', ['name', 'existing', 'region', 'encryption', 'lifecycle']);
+  const d = obj(o.dataBucket, 'dataBucket', ['name', 'existing', 'replaceExistingPolicy', 'region', 'encryption', 'lifecycle']);
   const existing = bool(d, 'existing', 'dataBucket', false);
+  const replaceExistingPolicy = bool(d, 'replaceExistingPolicy', 'dataBucket', false);
   const bucketRegion = str(d, 'region', 'dataBucket', REGION_RE, 'an AWS region', region);
   if (!existing && bucketRegion !== region) {
     throw new StackConfigError('dataBucket.region', 'may differ from region only for an existing bucket');
@@ -263,6 +271,16 @@ export function parseStackConfig(input: unknown): StackConfig {
   }
   if (existing && (encryption !== 'AES256' || Object.values(lifecycle).some((v) => v !== null))) {
     throw new StackConfigError('dataBucket.existing', 'an existing bucket gets only policy statements: drop encryption and lifecycle');
+  }
+  if (existing && !replaceExistingPolicy) {
+    throw new StackConfigError(
+      'dataBucket.replaceExistingPolicy',
+      "must be true with an existing bucket: the stack's bucket policy replaces the bucket's whole policy " +
+        '(save it first and merge in any statement you need to keep); set it to true to agree',
+    );
+  }
+  if (!existing && replaceExistingPolicy) {
+    throw new StackConfigError('dataBucket.replaceExistingPolicy', 'applies only with dataBucket.existing: true');
   }
 
   const t = optObj(o, 'distribution', '', ['priceClass', 'aliases', 'certificateArn', 'logging']);
@@ -337,6 +355,7 @@ export function parseStackConfig(input: unknown): StackConfig {
     dataBucket: {
       name: str(d, 'name', 'dataBucket', BUCKET_RE, 'an S3 bucket name'),
       existing,
+      replaceExistingPolicy,
       region: bucketRegion,
       encryption,
       lifecycle,
@@ -347,7 +366,7 @@ export function parseStackConfig(input: unknown): StackConfig {
       bufferingSizeMb: int(u, 'bufferingSizeMb', 'audit', 64, 64, 128),
       bufferingIntervalSeconds: int(u, 'bufferingIntervalSeconds', 'audit', 300, 60, 900),
       streamRetentionHours: int(u, 'streamRetentionHours', 'audit', 24, 24, 8760),
-      timeoutMs: int(u, 'timeoutMs', 'audit', 1500, 50, 4000),
+      timeoutMs: int(u, 'timeoutMs', 'audit', 1500, AUDIT_TIMEOUT_MIN_MS, 4000),
       failOpen: bool(u, 'failOpen', 'audit', false),
       athenaResultsExpireDays: int(u, 'athenaResultsExpireDays', 'audit', 30, 1, 3650),
     },
@@ -359,10 +378,40 @@ export function parseStackConfig(input: unknown): StackConfig {
     tags,
     backend,
   };
+  checkEdgeTimeBudget(config);
   // The initial ACL must pass the very validation the edge applies (e.g. no key in both key lists).
   const acl = parseAclText(JSON.stringify(initialAclDocument(config)));
   if (!acl.ok) throw new StackConfigError('(initial ACL)', acl.errors.join('; '));
   return config;
+}
+
+/**
+ * The gate runs at viewer-request, where Lambda@Edge allows 5 s. The edge
+ * keeps 500 ms of that for itself and splits the rest between the audit put
+ * (`audit.timeoutMs`) and one ACL fetch per region that holds the ACL (home +
+ * replicas), each given at least 300 ms: per-region timeout =
+ * max(300, min(1500, floor((4500 - auditTimeoutMs) / regions))), the same
+ * rule as edge/config.ts parseBuildConfig.
+ */
+export const EDGE_TIME_BUDGET_MS = 4500;
+export const MIN_ACL_FETCH_MS = 300;
+
+function checkEdgeTimeBudget(c: StackConfig): void {
+  const regions = 1 + c.acl.replicaRegions.length;
+  const audit = c.audit.timeoutMs;
+  if (audit + MIN_ACL_FETCH_MS * regions <= EDGE_TIME_BUDGET_MS) return;
+  const maxReplicas = Math.floor((EDGE_TIME_BUDGET_MS - AUDIT_TIMEOUT_MIN_MS) / MIN_ACL_FETCH_MS) - 1;
+  if (c.acl.replicaRegions.length > maxReplicas) {
+    throw new StackConfigError(
+      'acl.replicaRegions',
+      `at most ${maxReplicas} replicas fit the gate's ${EDGE_TIME_BUDGET_MS} ms budget (${MIN_ACL_FETCH_MS} ms per ACL region plus audit.timeoutMs)`,
+    );
+  }
+  throw new StackConfigError(
+    'audit.timeoutMs',
+    `must be at most ${EDGE_TIME_BUDGET_MS - MIN_ACL_FETCH_MS * regions} with ${regions} ACL regions (home + acl.replicaRegions): ` +
+      `audit.timeoutMs + ${MIN_ACL_FETCH_MS} ms per region must fit the gate's ${EDGE_TIME_BUDGET_MS} ms budget`,
+  );
 }
 
 /** Reads and validates a stack config file; a JSON syntax error names the file. */

@@ -61,6 +61,7 @@ export class DataBucket extends Construct {
       name: { bucket: d.name },
       encryption: this.key ? { algorithm: 'aws:kms', kmsKeyArn: this.key.arn } : { algorithm: 'AES256' },
       lifecycleRules: lifecycleRules(props.config),
+      preventDestroy: true,
     });
     this.name = this.created.name;
     this.arn = this.created.arn;
@@ -91,7 +92,8 @@ export class DataBucket extends Construct {
     } else {
       new S3BucketPolicy(this, 'policy', {
         bucket: this.name,
-        // Terraform owns a bucket's whole policy: an existing policy is replaced, not merged.
+        // Terraform owns a bucket's whole policy: an existing policy is replaced, not merged
+        // (hence the required `dataBucket.replaceExistingPolicy: true`). destroy.sh keeps it.
         policy: policyJson([tlsOnlyStatement(this.arn), ...statements]),
         region: this.region === this.props.config.region ? undefined : this.region,
       });

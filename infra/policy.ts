@@ -19,7 +19,10 @@ export type PolicyRule =
   | 'edge-environment'
   | 'cache-behaviour-caches'
   | 'audit-object-lock'
-  | 'firehose-parquet';
+  | 'audit-bucket-policy'
+  | 'firehose-parquet'
+  | 'signing-key-policy'
+  | 'edge-association';
 
 export interface Violation {
   rule: PolicyRule;
@@ -57,6 +60,23 @@ const POLICY_FIELDS: Record<string, readonly string[]> = {
 
 const SSE_ALGORITHMS = new Set(['AES256', 'aws:kms', 'aws:kms:dsse']);
 const MIN_PARQUET_BUFFER_MB = 64;
+
+/** What CloudFront (through the OAC) may do on the data bucket: serve and store objects, nothing else. */
+const CLOUDFRONT_DATA_ACTIONS = ['s3:GetObject', 's3:PutObject'];
+/** What the cosigner's role may do on the data bucket (the `list` endpoint). */
+const COSIGNER_DATA_ACTIONS = ['s3:ListBucket'];
+/** PROTOCOL: the behaviour whose requests the cosigner answers. */
+const GATEKEEPER_PATH = '/_gatekeeper/*';
+/**
+ * Denied to everyone on every audit object: a DeleteObject without a version
+ * id is not stopped by Object Lock (it writes a delete marker and hides the
+ * record from Athena); the others would unlock or re-lock a record.
+ */
+const AUDIT_OBJECT_DENIES = ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectRetention', 's3:PutObjectLegalHold', 's3:BypassGovernanceRetention'];
+/** Denied to everyone on the audit bucket: lifecycle expiry writes delete markers too. */
+const AUDIT_BUCKET_DENIES = ['s3:PutLifecycleConfiguration'];
+/** What Firehose does on its destination bucket; no unconditional Deny may cover any of it. */
+const FIREHOSE_S3_ACTIONS = ['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:ListBucketMultipartUploads', 's3:PutObject'];
 
 type Obj = Record<string, unknown>;
 interface Ref {
@@ -156,6 +176,45 @@ function parsePolicy(text: unknown): Statement[] | null {
   return arr(parsed.Statement).filter(isObj) as Statement[];
 }
 
+/** IAM wildcard matching (`*`, `?`); actions compare case-insensitively, ARNs exactly. */
+function globMatches(pattern: string, value: string, ignoreCase: boolean): boolean {
+  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${re}$`, ignoreCase ? 'is' : 's').test(value);
+}
+
+function coversAction(s: Statement, action: string): boolean {
+  return s.NotAction === undefined && arr(s.Action).some((a) => typeof a === 'string' && globMatches(a, action, true));
+}
+
+function coversResource(s: Statement, resource: string): boolean {
+  return s.NotResource === undefined && arr(s.Resource).some((r) => typeof r === 'string' && globMatches(r, resource, false));
+}
+
+function principalIsEveryone(s: Statement): boolean {
+  return s.NotPrincipal === undefined && (s.Principal === '*' || (isObj(s.Principal) && arr(s.Principal.AWS).includes('*')));
+}
+
+function hasCondition(s: Statement): boolean {
+  return isObj(s.Condition) && Object.keys(s.Condition).length > 0;
+}
+
+/**
+ * True when the statement's only condition is "the caller is not this role"
+ * (`ArnNotEquals`/`ArnNotLike` on `aws:PrincipalArn` with exactly that ARN), so
+ * it applies to every other principal.
+ */
+function exemptsOnly(s: Statement, roleArn: string): boolean {
+  if (!isObj(s.Condition)) return false;
+  const ops = Object.entries(s.Condition);
+  if (ops.length !== 1) return false;
+  const [op, keys] = ops[0];
+  if ((op !== 'ArnNotEquals' && op !== 'ArnNotLike') || !isObj(keys)) return false;
+  const entries = Object.entries(keys);
+  if (entries.length !== 1 || entries[0][0].toLowerCase() !== 'aws:principalarn') return false;
+  const values = arr(entries[0][1]);
+  return values.length === 1 && values[0] === roleArn;
+}
+
 /** Bucket identity as `r:<resource name>` or `n:<literal bucket name>`. */
 function bucketKeyOfRef(v: unknown): string | null {
   const r = refOf(v);
@@ -195,6 +254,38 @@ function isTlsDeny(s: Statement): boolean {
   return s.Effect === 'Deny' && principalAll && (actions.includes('s3:*') || actions.includes('*')) && (cond === 'false' || cond === false);
 }
 
+interface Association {
+  distribution: string;
+  /** `default` or the behaviour's path pattern. */
+  behaviour: string;
+  eventType: unknown;
+  includeBody: unknown;
+  /** The aws_lambda_function it references, if any. */
+  fn: string | null;
+}
+
+function associations(doc: Doc): Association[] {
+  const out: Association[] = [];
+  for (const [dname, d] of doc.all('aws_cloudfront_distribution')) {
+    const behaviours: [string, Obj][] = [
+      ...blocks(d.default_cache_behavior).map((b): [string, Obj] => ['default', b]),
+      ...blocks(d.ordered_cache_behavior).map((b): [string, Obj] => [String(b.path_pattern), b]),
+    ];
+    for (const [behaviour, b] of behaviours) {
+      for (const a of blocks(b.lambda_function_association)) {
+        const r = refOf(a.lambda_arn);
+        out.push({ distribution: dname, behaviour, eventType: a.event_type, includeBody: a.include_body, fn: r && r.type === 'aws_lambda_function' ? r.name : null });
+      }
+    }
+  }
+  return out;
+}
+
+function roleOfFunction(doc: Doc, fn: string | null): string | null {
+  const r = fn === null ? null : refOf(doc.get('aws_lambda_function', fn)?.role);
+  return r && r.type === 'aws_iam_role' ? r.name : null;
+}
+
 function checkBucketPolicies(doc: Doc, out: Violation[]): void {
   const origins = new Set<string>();
   for (const [, d] of doc.all('aws_cloudfront_distribution')) {
@@ -208,6 +299,15 @@ function checkBucketPolicies(doc: Doc, out: Violation[]): void {
     const r = refOf(f.role);
     if (r && r.type === 'aws_iam_role') functionRoles.add(r.name);
   }
+  // The cosigner is whatever runs at origin-request on /_gatekeeper/* (without that association, e.g. detached for
+  // destroy, any function's role); the role of anything at viewer-request (the gate) is never a data-bucket principal.
+  const assoc = associations(doc);
+  const gateRoles = new Set(assoc.filter((a) => a.eventType === 'viewer-request').map((a) => roleOfFunction(doc, a.fn)));
+  const cosignerRoles = new Set(
+    assoc.filter((a) => a.eventType === 'origin-request' && a.behaviour === GATEKEEPER_PATH).map((a) => roleOfFunction(doc, a.fn)),
+  );
+  const candidates = cosignerRoles.size > 0 ? [...cosignerRoles] : [...functionRoles];
+  const listerRoles = new Set(candidates.filter((r): r is string => r !== null && !gateRoles.has(r)));
   const withPolicy = new Set<string>();
   for (const [name, p] of doc.all('aws_s3_bucket_policy')) {
     const address = `aws_s3_bucket_policy.${name}`;
@@ -225,6 +325,11 @@ function checkBucketPolicies(doc: Doc, out: Violation[]): void {
         out.push({ rule: 'data-bucket-principal', address, message: 'an Allow statement must name its principal (no "*" or NotPrincipal)' });
         continue;
       }
+      if (s.NotAction !== undefined) {
+        out.push({ rule: 'data-bucket-principal', address, message: 'an Allow statement on the data bucket must list its actions (no NotAction)' });
+        continue;
+      }
+      const actions = arr(s.Action).map(String);
       for (const [kind, values] of Object.entries(s.Principal)) {
         for (const v of arr(values)) {
           if (kind === 'Service' && v === 'cloudfront.amazonaws.com') {
@@ -233,11 +338,22 @@ function checkBucketPolicies(doc: Doc, out: Violation[]): void {
             if (!r || r.type !== 'aws_cloudfront_distribution' || r.attr !== 'arn') {
               out.push({ rule: 'data-bucket-principal', address, message: 'the CloudFront principal needs AWS:SourceArn equal to this stack\'s distribution' });
             }
+            const extra = actions.filter((a) => !CLOUDFRONT_DATA_ACTIONS.includes(a));
+            if (extra.length > 0) {
+              out.push({ rule: 'data-bucket-principal', address, message: `CloudFront may only ${CLOUDFRONT_DATA_ACTIONS.join(' and ')}, not ${extra.join(', ')}` });
+            }
             continue;
           }
           const r = refOf(v);
-          if (kind === 'AWS' && r && r.type === 'aws_iam_role' && r.attr === 'arn' && functionRoles.has(r.name)) continue;
-          out.push({ rule: 'data-bucket-principal', address, message: `principal ${kind}:${String(v)} is neither CloudFront nor the cosigner's role` });
+          if (kind === 'AWS' && r && r.type === 'aws_iam_role' && r.attr === 'arn' && listerRoles.has(r.name)) {
+            const extra = actions.filter((a) => !COSIGNER_DATA_ACTIONS.includes(a));
+            if (extra.length > 0) {
+              out.push({ rule: 'data-bucket-principal', address, message: `the cosigner's role may only ${COSIGNER_DATA_ACTIONS.join(', ')}, not ${extra.join(', ')}` });
+            }
+            continue;
+          }
+          const why = kind === 'AWS' && r && r.type === 'aws_iam_role' && gateRoles.has(r.name) ? " (the gate's role must not appear)" : '';
+          out.push({ rule: 'data-bucket-principal', address, message: `principal ${kind}:${String(v)} is neither CloudFront nor the cosigner's role${why}` });
         }
       }
     }
@@ -245,6 +361,105 @@ function checkBucketPolicies(doc: Doc, out: Violation[]): void {
   for (const k of origins) {
     if (!withPolicy.has(k)) {
       out.push({ rule: 'bucket-policy-tls', address: k.startsWith('r:') ? `aws_s3_bucket.${k.slice(2)}` : `bucket ${k.slice(2)}`, message: 'the data bucket has no bucket policy' });
+    }
+  }
+}
+
+/**
+ * An enabled distribution serves objects unchecked unless the gate runs at
+ * viewer-request on every object behaviour and the cosigner answers
+ * `/_gatekeeper/*` at origin-request with the body (that behaviour reaches
+ * the bucket too).
+ */
+function checkEdgeAssociations(doc: Doc, out: Violation[]): void {
+  const all = associations(doc);
+  for (const [name, d] of doc.all('aws_cloudfront_distribution')) {
+    if (d.enabled === false) continue;
+    const address = `aws_cloudfront_distribution.${name}`;
+    const mine = all.filter((a) => a.distribution === name);
+    const gate = mine.find((a) => a.behaviour === 'default' && a.eventType === 'viewer-request' && a.fn !== null);
+    if (!gate) {
+      out.push({ rule: 'edge-association', address, message: 'an enabled distribution needs the gate at viewer-request on the default behaviour, or objects are served unchecked' });
+    }
+    const behaviours = blocks(d.ordered_cache_behavior);
+    const gk = behaviours.find((b) => b.path_pattern === GATEKEEPER_PATH);
+    if (!gk) {
+      out.push({ rule: 'edge-association', address, message: `an enabled distribution needs the ${GATEKEEPER_PATH} behaviour for the cosigner` });
+    } else if (!mine.some((a) => a.behaviour === GATEKEEPER_PATH && a.eventType === 'origin-request' && a.includeBody === true && a.fn !== null)) {
+      out.push({ rule: 'edge-association', address, message: `${GATEKEEPER_PATH} needs the cosigner at origin-request with include_body, or its requests reach the bucket unchecked` });
+    }
+    for (const b of behaviours) {
+      if (b.path_pattern === GATEKEEPER_PATH || !gate) continue;
+      if (!mine.some((a) => a.behaviour === String(b.path_pattern) && a.eventType === 'viewer-request' && a.fn === gate.fn)) {
+        out.push({ rule: 'edge-association', address, message: `behaviour ${String(b.path_pattern)} needs the gate at viewer-request, or its objects are served unchecked` });
+      }
+    }
+  }
+}
+
+/**
+ * A secret that exactly one role may read through IAM (the cosigning key)
+ * must also say so itself: a resource policy denying GetSecretValue to every
+ * other principal (an admin's broad IAM grant included), with no Allow. Once
+ * such a policy exists, no other role may be granted the read either.
+ */
+function checkSecretReaders(doc: Doc, out: Violation[]): void {
+  const readers = new Map<string, Set<string>>();
+  // With a role policy that cannot be read (reported by checkPolicyDocuments), "one reader" cannot be told.
+  let complete = true;
+  for (const [, rp] of doc.all('aws_iam_role_policy')) {
+    const role = refOf(rp.role);
+    const statements = parsePolicy(rp.policy);
+    if (statements === null) complete = false;
+    if (!role || role.type !== 'aws_iam_role' || statements === null) continue;
+    for (const s of statements) {
+      if (s.Effect !== 'Allow' || !coversAction(s, 'secretsmanager:GetSecretValue')) continue;
+      for (const res of arr(s.Resource)) {
+        const r = refOf(res);
+        if (!r || r.type !== 'aws_secretsmanager_secret' || r.attr !== 'arn') continue;
+        const set = readers.get(r.name) ?? new Set<string>();
+        set.add(role.name);
+        readers.set(r.name, set);
+      }
+    }
+  }
+  const policies = new Map<string, Statement[]>();
+  const add = (secret: string, text: unknown): void => {
+    const st = parsePolicy(text);
+    if (st) policies.set(secret, [...(policies.get(secret) ?? []), ...st]);
+  };
+  for (const [name, sec] of doc.all('aws_secretsmanager_secret')) if (sec.policy !== undefined) add(name, sec.policy);
+  for (const [, sp] of doc.all('aws_secretsmanager_secret_policy')) {
+    const r = refOf(sp.secret_arn);
+    if (r && r.type === 'aws_secretsmanager_secret' && (r.attr === 'arn' || r.attr === 'id')) add(r.name, sp.policy);
+  }
+  for (const [name] of doc.all('aws_secretsmanager_secret')) {
+    const address = `aws_secretsmanager_secret.${name}`;
+    const roles = [...(readers.get(name) ?? [])];
+    const statements = policies.get(name) ?? [];
+    const onlyReader = (s: Statement): string | null => {
+      if (s.Effect !== 'Deny' || !principalIsEveryone(s) || !coversAction(s, 'secretsmanager:GetSecretValue')) return null;
+      if (!arr(s.Resource).some((x) => x === '*' || x === `\${aws_secretsmanager_secret.${name}.arn}`)) return null;
+      const role = [...doc.all('aws_iam_role')].map(([n]) => n).find((n) => exemptsOnly(s, `\${aws_iam_role.${n}.arn}`));
+      return role ?? null;
+    };
+    const restrictedTo = statements.map(onlyReader).filter((r): r is string => r !== null);
+    if (roles.length === 1 && complete) {
+      if (!restrictedTo.includes(roles[0])) {
+        out.push({
+          rule: 'signing-key-policy',
+          address,
+          message: `only aws_iam_role.${roles[0]} reads this secret: it needs a secret policy denying secretsmanager:GetSecretValue to every other principal (ArnNotEquals aws:PrincipalArn)`,
+        });
+      }
+    }
+    if (restrictedTo.length > 0) {
+      for (const r of roles.filter((x) => !restrictedTo.includes(x))) {
+        out.push({ rule: 'signing-key-policy', address, message: `aws_iam_role.${r} is granted GetSecretValue on a secret only aws_iam_role.${restrictedTo[0]} may read` });
+      }
+    }
+    if ((roles.length === 1 || restrictedTo.length > 0) && statements.some((s) => s.Effect === 'Allow')) {
+      out.push({ rule: 'signing-key-policy', address, message: 'the secret policy of a single-reader secret must not Allow anything' });
     }
   }
 }
@@ -363,6 +578,64 @@ function checkAudit(doc: Doc, out: Violation[]): void {
     if (!b || b.object_lock_enabled !== true || !locked) {
       out.push({ rule: 'audit-object-lock', address: `aws_s3_bucket.${bucket.name}`, message: 'the audit bucket needs Object Lock with a COMPLIANCE default retention' });
     }
+    checkAuditBucketPolicy(doc, out, bucket.name, s3);
+  }
+}
+
+/** The fixed part of a Firehose prefix, before its first `!{...}` expression. */
+function staticPrefix(p: unknown): string | null {
+  return typeof p === 'string' ? p.split('!{')[0] : null;
+}
+
+/**
+ * Object Lock keeps every version, but a record can still be hidden (a
+ * delete marker, a lifecycle expiry) or forged (anyone with s3:PutObject
+ * writing Parquet under `audit/`). The audit bucket's policy must deny those
+ * to everyone, except the writes of Firehose's own role, and must leave
+ * Firehose everything it needs.
+ */
+function checkAuditBucketPolicy(doc: Doc, out: Violation[], bucket: string, s3: Obj): void {
+  const address = `aws_s3_bucket.${bucket}`;
+  const bucketArn = `\${aws_s3_bucket.${bucket}.arn}`;
+  const role = refOf(s3.role_arn);
+  const roleArn = role && role.type === 'aws_iam_role' && role.attr === 'arn' ? String(s3.role_arn) : null;
+  const statements = doc
+    .all('aws_s3_bucket_policy')
+    .filter(([, p]) => bucketKeyOfRef(p.bucket) === `r:${bucket}`)
+    .flatMap(([, p]) => parsePolicy(p.policy) ?? []);
+  if (statements.length === 0) {
+    out.push({ rule: 'audit-bucket-policy', address, message: 'the audit bucket needs a bucket policy that protects its records' });
+    return;
+  }
+  const objects = [staticPrefix(s3.prefix), staticPrefix(s3.error_output_prefix)]
+    .filter((x): x is string => x !== null)
+    .map((x) => `${bucketArn}/${x}gk-probe`);
+  const everyone = statements.filter((s) => s.Effect === 'Deny' && principalIsEveryone(s));
+  const unconditional = everyone.filter((s) => !hasCondition(s));
+
+  const undeniedOnObjects = AUDIT_OBJECT_DENIES.filter((a) => !objects.every((o) => unconditional.some((s) => coversAction(s, a) && coversResource(s, o))));
+  const undeniedOnBucket = AUDIT_BUCKET_DENIES.filter((a) => !unconditional.some((s) => coversAction(s, a) && coversResource(s, bucketArn)));
+  const undenied = [...undeniedOnObjects, ...undeniedOnBucket];
+  if (undenied.length > 0) {
+    out.push({ rule: 'audit-bucket-policy', address, message: `needs an unconditional Deny for every principal of ${undenied.join(', ')} (records could be hidden)` });
+  }
+  if (roleArn === null) {
+    out.push({ rule: 'audit-bucket-policy', address, message: "Firehose's role must be an aws_iam_role of this stack, so writes can be limited to it" });
+  } else {
+    const guarded = objects.every((o) => everyone.some((s) => coversAction(s, 's3:PutObject') && coversResource(s, o) && exemptsOnly(s, roleArn)));
+    if (!guarded) {
+      out.push({
+        rule: 'audit-bucket-policy',
+        address,
+        message: `needs a Deny of s3:PutObject on the Firehose prefixes for every principal but ${roleArn} (ArnNotEquals aws:PrincipalArn), or records could be forged`,
+      });
+    }
+  }
+  const blocked = FIREHOSE_S3_ACTIONS.filter((a) =>
+    unconditional.some((s) => coversAction(s, a) && (coversResource(s, bucketArn) || objects.some((o) => coversResource(s, o)))),
+  );
+  if (blocked.length > 0) {
+    out.push({ rule: 'audit-bucket-policy', address, message: `an unconditional Deny blocks Firehose's ${blocked.join(', ')}` });
   }
 }
 
@@ -376,6 +649,8 @@ export function checkPolicy(tf: unknown): Violation[] {
   checkPolicyDocuments(doc, out);
   checkEdgeFunctions(doc, out);
   checkCacheBehaviours(doc, out);
+  checkEdgeAssociations(doc, out);
+  checkSecretReaders(doc, out);
   checkAudit(doc, out);
   return out;
 }

@@ -18,6 +18,12 @@ export interface PrivateBucketProps {
   lifecycleRules?: S3BucketLifecycleConfigurationRule[];
   /** Only for buckets whose content can be recreated (Athena results). */
   forceDestroy?: boolean;
+  /**
+   * Terraform refuses any plan that would delete the bucket (a renamed prefix,
+   * a config switched to `existing`); scripts/infra/destroy.sh removes such
+   * buckets from the state before it destroys the rest.
+   */
+  preventDestroy?: boolean;
 }
 
 /**
@@ -35,6 +41,7 @@ export class PrivateBucket extends Construct {
       ...props.name,
       objectLockEnabled: props.objectLockRetentionDays !== undefined ? true : undefined,
       forceDestroy: props.forceDestroy ?? false,
+      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
     this.publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public-access-block', {
       bucket: this.bucket.id,

@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretPolicy } from '@cdktf/provider-aws/lib/secretsmanager-secret-policy';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { initialAclDocument } from './acl-document';
 import type { StackConfig, StackNames } from './config';
-import { tfLiteral } from './tf';
+import { policyJson, tfLiteral } from './tf';
 
 export interface SecretsProps {
   config: StackConfig;
@@ -50,5 +51,31 @@ export class Secrets extends Construct {
       this.acl.arn,
       ...c.acl.replicaRegions.map((r) => `arn:${p.partition}:secretsmanager:${r}:${p.accountId}:secret:${p.names.aclSecret}-??????`),
     ];
+  }
+
+  /**
+   * PROTOCOL: "the cosigning private key lives in a separate secret that only
+   * the origin-request function may read". IAM alone would let any admin-like
+   * principal in the account read it; this resource policy denies
+   * GetSecretValue to every principal but the cosigner's role. Only that one
+   * action is denied, so the account can still describe, write
+   * (put-signing-key.sh uses PutSecretValue), re-policy and delete the secret.
+   */
+  restrictSigningKey(cosignerRoleArn: string): SecretsmanagerSecretPolicy {
+    return new SecretsmanagerSecretPolicy(this, 'signing-key-policy', {
+      secretArn: this.signingKey.arn,
+      blockPublicPolicy: true,
+      policy: policyJson([
+        {
+          Sid: 'OnlyTheCosignerReadsTheKey',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'secretsmanager:GetSecretValue',
+          // In a secret's resource policy "*" is the secret itself.
+          Resource: '*',
+          Condition: { ArnNotEquals: { 'aws:PrincipalArn': cosignerRoleArn } },
+        },
+      ]),
+    });
   }
 }

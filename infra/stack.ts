@@ -22,6 +22,9 @@ export interface GatekeeperStackProps {
   queriesDir?: string;
 }
 
+/** Oldest Terraform that applies the synthesized JSON (S3 backend `use_lockfile` arrived in 1.10). */
+export const TERRAFORM_REQUIRED_VERSION = '>= 1.10.0';
+
 /** Alias of the us-east-1 provider in the synthesized JSON (`aws.us_east_1`). */
 export const EDGE_PROVIDER_ALIAS = 'us_east_1';
 
@@ -46,6 +49,8 @@ export class GatekeeperStack extends TerraformStack {
 
     new AwsProvider(this, 'aws', { region: c.region, defaultTags });
     const edgeProvider = new AwsProvider(this, 'aws-us-east-1', { alias: EDGE_PROVIDER_ALIAS, region: EDGE_REGION, defaultTags });
+    // The S3 backend's use_lockfile needs Terraform 1.10; plain `terraform` gets the same floor from the JSON.
+    this.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
     if (c.backend) {
       const b = c.backend.s3;
       new S3Backend(this, { bucket: b.bucket, key: b.key, region: b.region, encrypt: true });
@@ -77,6 +82,7 @@ export class GatekeeperStack extends TerraformStack {
       edgeProvider,
     });
     this.dataBucket.grant({ distributionArn: this.distribution.distribution.arn, cosignerRoleArn: this.edge.cosignerRole.arn });
+    this.secrets.restrictSigningKey(this.edge.cosignerRole.arn);
 
     const out = (name: string, value: string, description: string): void => {
       new TerraformOutput(this, name, { value, description });

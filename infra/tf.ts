@@ -26,11 +26,11 @@ export function policyJson(statements: PolicyStatement[]): string {
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 
-/** Trust policy for a role assumed by the given service principals. */
-export function trustPolicy(services: string[]): string {
+/** Trust policy for a role assumed by the given service principals, optionally only under a condition. */
+export function trustPolicy(services: string[], condition?: PolicyStatement['Condition']): string {
   return JSON.stringify({
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Service: services }, Action: 'sts:AssumeRole' }],
+    Statement: [{ Effect: 'Allow', Principal: { Service: services }, Action: 'sts:AssumeRole', ...(condition ? { Condition: condition } : {}) }],
   });
 }
 

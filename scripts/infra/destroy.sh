@@ -9,7 +9,9 @@
 #      because CloudFront replicas exist (this takes from minutes to hours)
 #   3. remove the data bucket and the audit bucket from the Terraform state, so
 #      they are kept: customer data, and Object Lock records that cannot be
-#      deleted before their retention ends anyway
+#      deleted before their retention ends anyway. A bucket the stack did not
+#      create (dataBucket.existing) is never in the state; the policy the stack
+#      wrote on it is kept too (the stack deletes nothing of it)
 #   4. cdktf destroy the rest
 #
 # GK_REPLICA_WAIT (seconds between tries, default 60) and GK_REPLICA_TRIES
@@ -60,3 +62,6 @@ fi
 say "step 4: destroy the rest"
 GATEKEEPER_DETACH_EDGE=1 gk_cdktf destroy "$GK_STACK_NAME" --auto-approve || die "destroy failed"
 say "done. Kept (delete by hand when no longer needed): ${kept_buckets}"
+if [[ "$GK_DATA_BUCKET_EXISTING" == true ]]; then
+  say "$GK_DATA_BUCKET was not created by this stack and was not touched, but it still has the stack's bucket policy (the TLS deny and grants to the deleted distribution and role): put your own policy back (aws s3api put-bucket-policy --bucket $GK_DATA_BUCKET)"
+fi

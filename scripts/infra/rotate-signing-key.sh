@@ -4,7 +4,8 @@
 #   scripts/infra/rotate-signing-key.sh NEW_KEY_FILE OLD_KID [--from-step N]
 #
 #   1. add NEW's public key to the ACL's gatekeeperKeys and push the ACL
-#   2. wait until every edge has refreshed the ACL (it now trusts both keys)
+#   2. wait until every ACL replica region serves that ACL, then until every
+#      edge has refreshed it (every edge now trusts both keys)
 #   3. write NEW's private key to the signing-key secret (the cosigner switches)
 #   4. wait until the cosigner has switched and every cosig made with OLD has
 #      expired (refresh + cosignTtlSeconds + clockSkewSeconds)
@@ -36,6 +37,7 @@ if ((from <= 1)); then
 fi
 if ((from <= 2)); then
   say "step 2: let every edge load the ACL with both keys"
+  wait_acl_replicas "$tmp"
   wait_for "$refresh" "ACL refresh (${GK_ACL_REFRESH_SECONDS}s + ${GK_CLOCK_SKEW_SECONDS}s skew)"
 fi
 if ((from <= 3)); then

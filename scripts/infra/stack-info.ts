@@ -26,6 +26,8 @@ export function stackInfo(c: StackConfig, cdktfOut: string): Record<string, stri
     GK_REGION: c.region,
     GK_EDGE_REGION: EDGE_REGION,
     GK_ACL_SECRET: n.aclSecret,
+    /** Space-separated; empty without replicas. */
+    GK_ACL_REPLICA_REGIONS: c.acl.replicaRegions.join(' '),
     GK_SIGNING_SECRET: n.signingKeySecret,
     GK_GATE_FUNCTION: n.gateFunction,
     GK_COSIGNER_FUNCTION: n.cosignerFunction,
@@ -33,6 +35,9 @@ export function stackInfo(c: StackConfig, cdktfOut: string): Record<string, stri
     GK_COSIGN_TTL_SECONDS: String(c.acl.cosignTtlSeconds),
     GK_CLOCK_SKEW_SECONDS: String(c.acl.clockSkewSeconds),
     GK_GATEKEEPER_ID: c.gatekeeperId,
+    GK_DATA_BUCKET: c.dataBucket.name,
+    /** `true` when the stack only wrote the policy of a bucket it did not create. */
+    GK_DATA_BUCKET_EXISTING: String(c.dataBucket.existing),
   };
 }
 

@@ -13,6 +13,8 @@ function fieldOf(input: unknown): string {
   throw new Error('accepted');
 }
 
+const TEN_REGIONS = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-central-1', 'eu-west-2', 'eu-west-3', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1'];
+
 describe('parseStackConfig refuses, naming the field', () => {
   const cases: [string, Record<string, unknown>, string][] = [
     ['unknown top-level field', { colour: 'blue' }, 'colour'],
@@ -43,6 +45,14 @@ describe('parseStackConfig refuses, naming the field', () => {
     ],
     ['other region for a new bucket', { dataBucket: { name: 'abc', region: 'us-west-2' } }, 'dataBucket.region'],
     ['lifecycle on an existing bucket', { dataBucket: { name: 'abc', existing: true, lifecycle: { expireAfterDays: 5 } } }, 'dataBucket.existing'],
+    ['existing bucket without consent to replace its policy', { dataBucket: { name: 'abc', existing: true } }, 'dataBucket.replaceExistingPolicy'],
+    ['existing bucket with consent false', { dataBucket: { name: 'abc', existing: true, replaceExistingPolicy: false } }, 'dataBucket.replaceExistingPolicy'],
+    ['consent given as a string', { dataBucket: { name: 'abc', existing: true, replaceExistingPolicy: 'yes' } }, 'dataBucket.replaceExistingPolicy'],
+    ['consent on a bucket the stack creates', { dataBucket: { name: 'abc', replaceExistingPolicy: true } }, 'dataBucket.replaceExistingPolicy'],
+    ['audit timeout leaving no room for one ACL fetch', { audit: { timeoutMs: 4300 } }, 'audit.timeoutMs'],
+    ['audit timeout too long for the replicas', { audit: { timeoutMs: 3700 }, acl: { replicaRegions: ['us-east-1', 'ap-southeast-2', 'eu-central-1'] } }, 'audit.timeoutMs'],
+    ['default audit timeout with too many replicas', { acl: { replicaRegions: TEN_REGIONS } }, 'audit.timeoutMs'],
+    ['more replicas than any audit timeout allows', { audit: { timeoutMs: 50 }, acl: { replicaRegions: [...TEN_REGIONS, 'sa-east-1', 'ca-central-1', 'eu-north-1', 'me-south-1'] } }, 'acl.replicaRegions'],
     ['bad country', { acl: { countriesAllow: ['usa'] } }, 'acl.countriesAllow[0]'],
     ['replica in the home region', { acl: { replicaRegions: ['eu-west-1'] } }, 'acl.replicaRegions[0]'],
     ['cosign TTL out of range', { acl: { cosignTtlSeconds: 0 } }, 'acl.cosignTtlSeconds'],
@@ -72,6 +82,19 @@ describe('parseStackConfig refuses, naming the field', () => {
   it('refuses a non-object', () => {
     expect(fieldOf([])).toBe('(root)');
     expect(() => parseStackConfig(null)).toThrow('(root): must be a JSON object');
+  });
+
+  it('explains why an existing bucket needs the consent', () => {
+    expect(() => parseStackConfig(stackInput({ dataBucket: { name: 'abc', existing: true } }))).toThrow(
+      /^dataBucket\.replaceExistingPolicy: must be true with an existing bucket: the stack's bucket policy replaces the bucket's whole policy/,
+    );
+  });
+
+  it('the time budget message gives the largest audit.timeoutMs that fits', () => {
+    // 1 home + 3 replicas = 4 regions x 300 ms: 4500 - 1200 = 3300
+    expect(() => parseStackConfig(stackInput({ audit: { timeoutMs: 3301 }, acl: { replicaRegions: ['us-east-1', 'ap-southeast-2', 'eu-central-1'] } }))).toThrow(
+      /^audit\.timeoutMs: must be at most 3300 with 4 ACL regions/,
+    );
   });
 
   it('the message names the field and the problem', () => {

@@ -28,6 +28,7 @@ describe('parseStackConfig', () => {
       dataBucket: {
         name: 'acme-gk-data',
         existing: false,
+        replaceExistingPolicy: false,
         region: 'eu-west-1',
         encryption: 'AES256',
         lifecycle: { infrequentAccessAfterDays: null, expireAfterDays: null, noncurrentExpireAfterDays: null },
@@ -54,7 +55,7 @@ describe('parseStackConfig', () => {
       stackInput({
         stackName: 'gk-prod',
         acl: { countriesAllow: ['DE', 'FR'], refreshSeconds: 30, replicaRegions: ['us-east-1'] },
-        dataBucket: { name: 'x-data', existing: true, region: 'us-west-2' },
+        dataBucket: { name: 'x-data', existing: true, replaceExistingPolicy: true, region: 'us-west-2' },
         distribution: { priceClass: 'PriceClass_200', aliases: ['files.acme.example'] },
         audit: { retentionDays: 2555, failOpen: true },
         secretRecoveryWindowDays: 0,
@@ -64,12 +65,26 @@ describe('parseStackConfig', () => {
     );
     expect(c.stackName).toBe('gk-prod');
     expect(c.acl).toMatchObject({ countriesAllow: ['DE', 'FR'], refreshSeconds: 30, replicaRegions: ['us-east-1'] });
-    expect(c.dataBucket).toMatchObject({ name: 'x-data', existing: true, region: 'us-west-2' });
+    expect(c.dataBucket).toMatchObject({ name: 'x-data', existing: true, replaceExistingPolicy: true, region: 'us-west-2' });
     expect(c.distribution).toMatchObject({ priceClass: 'PriceClass_200', aliases: ['files.acme.example'], certificateArn: null });
     expect(c.audit).toMatchObject({ retentionDays: 2555, failOpen: true });
     expect(c.secretRecoveryWindowDays).toBe(0);
     expect(c.tags).toEqual({ team: 'platform' });
     expect(c.backend).toEqual({ s3: { bucket: 'acme-tf-state', key: 'gk/terraform.tfstate', region: 'eu-west-1', useLockfile: true } });
+  });
+
+  it('accepts an existing bucket with the explicit consent to replace its policy', () => {
+    const c = parseStackConfig(stackInput({ dataBucket: { name: 'theirs', existing: true, replaceExistingPolicy: true } }));
+    expect(c.dataBucket).toMatchObject({ existing: true, replaceExistingPolicy: true });
+  });
+
+  it('accepts an audit timeout and ACL regions that exactly fill the gate\'s 4500 ms budget', () => {
+    // 3300 + 300 x (1 home + 3 replicas) = 4500
+    const c = parseStackConfig(stackInput({ audit: { timeoutMs: 3300 }, acl: { replicaRegions: ['us-east-1', 'ap-southeast-2', 'eu-central-1'] } }));
+    expect(c.audit.timeoutMs).toBe(3300);
+    // the default 1500 ms leaves room for 10 regions (home + 9 replicas)
+    const nine = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-central-1', 'eu-west-2', 'eu-west-3', 'ap-southeast-1', 'ap-southeast-2'];
+    expect(parseStackConfig(stackInput({ acl: { replicaRegions: nine } })).acl.replicaRegions).toHaveLength(9);
   });
 
   it('accepts the shipped example file', () => {
@@ -129,7 +144,7 @@ describe('names and the build config', () => {
   });
 
   it('an existing bucket in another region is named with its own region', () => {
-    const bc = buildConfigFor(parseStackConfig(stackInput({ dataBucket: { name: 'theirs', existing: true, region: 'us-west-2' } })));
+    const bc = buildConfigFor(parseStackConfig(stackInput({ dataBucket: { name: 'theirs', existing: true, replaceExistingPolicy: true, region: 'us-west-2' } })));
     expect(bc.bucket).toBe('theirs');
     expect(bc.bucketRegion).toBe('us-west-2');
   });

@@ -9,7 +9,7 @@ describe('the stack passes its own policy', () => {
   const variants: [string, Record<string, unknown>, { detachEdge?: boolean }][] = [
     ['defaults', {}, {}],
     ['SSE-KMS, lifecycle, replicas', { dataBucket: { name: 'acme-gk-data', encryption: 'aws:kms', lifecycle: { expireAfterDays: 30 } }, acl: { replicaRegions: ['us-east-1'] } }, {}],
-    ['existing bucket', { dataBucket: { name: 'theirs', existing: true, region: 'us-west-2' } }, {}],
+    ['existing bucket', { dataBucket: { name: 'theirs', existing: true, replaceExistingPolicy: true, region: 'us-west-2' } }, {}],
     ['aliases, certificate request, logging', { distribution: { aliases: ['f.acme.example'], logging: { bucket: 'acme-logs' } } }, {}],
     ['detached for destroy', {}, { detachEdge: true }],
   ];

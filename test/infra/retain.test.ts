@@ -32,9 +32,29 @@ describe('what destroy.sh keeps', () => {
     ]);
   });
 
-  it('an existing data bucket keeps nothing of ours but the audit bucket', () => {
-    const kept = addresses(synthStack({ dataBucket: { name: 'theirs', existing: true } }).json).filter(retainedOnDestroy);
-    expect(kept.every((a) => a.includes('.audit_store_'))).toBe(true);
-    expect(kept).not.toContain('aws_s3_bucket_policy.data_bucket_policy');
+  it('an existing data bucket: its policy is kept (never deleted), and nothing else of the data bucket exists', () => {
+    // Act
+    const all = addresses(synthStack({ dataBucket: { name: 'theirs', existing: true, replaceExistingPolicy: true } }).json);
+    const kept = all.filter(retainedOnDestroy);
+    // Assess
+    expect(all.filter((a) => a.includes('.data_bucket_'))).toEqual(['aws_s3_bucket_policy.data_bucket_policy']);
+    expect(kept.filter((a) => !a.includes('.audit_store_'))).toEqual(['aws_s3_bucket_policy.data_bucket_policy']);
+  });
+
+  it("the policy of a bucket the stack created is destroyed with the stack's principals", () => {
+    expect(retainedOnDestroy('aws_s3_bucket_policy.data_bucket_store_policy')).toBe(false);
+    expect(retainedOnDestroy('aws_s3_bucket_policy.data_bucket_policy')).toBe(true);
+  });
+
+  it('every bucket but the recomputable Athena results is kept, and Terraform itself refuses to delete them', () => {
+    for (const over of [{}, { dataBucket: { name: 'acme-gk-data', encryption: 'aws:kms' } }]) {
+      const { json } = synthStack(over);
+      const buckets = Object.keys(json.resource.aws_s3_bucket as Json).map((n) => `aws_s3_bucket.${n}`);
+      expect(buckets.filter((b) => !retainedOnDestroy(b))).toEqual(['aws_s3_bucket.audit_results_bucket']);
+      for (const b of buckets.filter(retainedOnDestroy)) {
+        expect({ b, lifecycle: json.resource.aws_s3_bucket[b.split('.')[1]].lifecycle }).toEqual({ b, lifecycle: { prevent_destroy: true } });
+      }
+      expect(json.resource.aws_s3_bucket.audit_results_bucket.lifecycle).toBeUndefined();
+    }
   });
 });

@@ -135,7 +135,7 @@ describe('1. data bucket', () => {
   });
 
   it('bring your own bucket: no bucket resources, only the policy statements', () => {
-    const { json } = synthStack({ dataBucket: { name: 'customer-existing', existing: true, region: 'eu-central-1' } });
+    const { json } = synthStack({ dataBucket: { name: 'customer-existing', existing: true, replaceExistingPolicy: true, region: 'eu-central-1' } });
     expect(names(json, 'aws_s3_bucket')).toEqual(['audit_results_bucket', 'audit_store_bucket']);
     expect(names(json, 'aws_s3_bucket_public_access_block')).not.toContain('data_bucket_store_public_access_block');
     const pol = res(json, 'aws_s3_bucket_policy', 'data_bucket_policy');
@@ -390,6 +390,27 @@ describe('4. Secrets Manager', () => {
     expect(base.text).not.toMatch(/privateKey\\?"\s*:/);
   });
 
+  it('the signing-key secret has a resource policy: GetSecretValue denied to every principal but the cosigner\'s role', () => {
+    // Prepare
+    const sp = res(base.json, 'aws_secretsmanager_secret_policy', 'secrets_signing_key_policy');
+    // Assess
+    expect(sp.secret_arn).toBe('${aws_secretsmanager_secret.secrets_signing_key.arn}');
+    expect(sp.block_public_policy).toBe(true);
+    expect(policyOf(sp).Statement).toEqual([
+      {
+        Sid: 'OnlyTheCosignerReadsTheKey',
+        Effect: 'Deny',
+        Principal: '*',
+        // Only the read: the account can still describe, write (put-signing-key.sh), re-policy and delete it.
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: '*',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': '${aws_iam_role.edge_cosigner_role.arn}' } },
+      },
+    ]);
+    // The ACL secret, read by both functions and the runbooks, has no such policy.
+    expect(names(base.json, 'aws_secretsmanager_secret_policy')).toEqual(['secrets_signing_key_policy']);
+  });
+
   it('the build config names exactly the resources the stack creates', () => {
     const bc = buildConfigFor(parseStackConfig(stackInput({ acl: { replicaRegions: ['us-east-1', 'ap-southeast-2'] } })));
     expect(bc.aclSecretId).toBe(res(base.json, 'aws_secretsmanager_secret', 'secrets_acl').name);
@@ -453,6 +474,64 @@ describe('5. audit pipeline', () => {
     expect(res(json, 'aws_kinesis_firehose_delivery_stream', 'audit_firehose').extended_s3_configuration).toMatchObject({ buffering_size: 128, buffering_interval: 900 });
   });
 
+  it('the audit bucket policy: no one may delete, re-lock or expire a record, and only Firehose\'s role may write', () => {
+    // Prepare
+    const arn = '${aws_s3_bucket.audit_store_bucket.arn}';
+    const firehoseRole = '${aws_iam_role.audit_firehose_role.arn}';
+    // Act
+    const p = policyOf(res(base.json, 'aws_s3_bucket_policy', 'audit_store_policy'));
+    // Assess
+    expect(p.Statement).toEqual([
+      {
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [arn, `${arn}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        Sid: 'DenyAuditRecordRemoval',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectRetention', 's3:PutObjectLegalHold', 's3:BypassGovernanceRetention'],
+        Resource: `${arn}/*`,
+      },
+      { Sid: 'DenyLifecycleExpiry', Effect: 'Deny', Principal: '*', Action: 's3:PutLifecycleConfiguration', Resource: arn },
+      {
+        Sid: 'OnlyFirehoseWritesRecords',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: `${arn}/*`,
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': firehoseRole } },
+      },
+    ]);
+    // Firehose's delivery role is the one exempted, and nothing it needs is denied to it unconditionally.
+    expect(res(base.json, 'aws_kinesis_firehose_delivery_stream', 'audit_firehose').extended_s3_configuration.role_arn).toBe(firehoseRole);
+    const firehoseNeeds = statement(res(base.json, 'aws_iam_role_policy', 'audit_firehose_policy'), 'WriteAuditObjects').Action as string[];
+    expect(firehoseNeeds).toEqual(expect.arrayContaining(['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:ListBucket']));
+    const unconditional = p.Statement.filter((s) => s.Effect === 'Deny' && s.Condition === undefined).flatMap((s) => [s.Action].flat());
+    expect(firehoseNeeds.filter((a) => unconditional.includes(a) || unconditional.includes('s3:*'))).toEqual([]);
+    // No lifecycle rule expires audit records; only the recomputable Athena results expire.
+    expect(names(base.json, 'aws_s3_bucket_lifecycle_configuration')).not.toContain('audit_store_lifecycle');
+  });
+
+  it('the Firehose role is assumable by Firehose for this account only', () => {
+    const trust = JSON.parse(res(base.json, 'aws_iam_role', 'audit_firehose_role').assume_role_policy as string);
+    expect(trust.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: ['firehose.amazonaws.com'] },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'sts:ExternalId': '${data.aws_caller_identity.caller.account_id}' },
+          StringEqualsIfExists: { 'aws:SourceAccount': '${data.aws_caller_identity.caller.account_id}' },
+        },
+      },
+    ]);
+  });
+
   it('the Glue table has exactly PROTOCOL\'s audit columns and partition projection on dt', () => {
     expect(base.text).toHaveResourceWithProperties(GlueCatalogTable, { name: 'audit', table_type: 'EXTERNAL_TABLE' });
     const t = res(base.json, 'aws_glue_catalog_table', 'audit_table');
@@ -474,6 +553,7 @@ describe('5. audit pipeline', () => {
     expect(base.text).toHaveResourceWithProperties(AthenaWorkgroup, {
       name: 'acme-gk-audit',
       configuration: {
+        engine_version: { selected_engine_version: 'Athena engine version 3' },
         enforce_workgroup_configuration: true,
         publish_cloudwatch_metrics_enabled: true,
         result_configuration: {

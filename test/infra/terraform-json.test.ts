@@ -40,6 +40,8 @@ describe('the synthesized JSON is plain Terraform JSON', () => {
     const { json } = synthStack(over);
     for (const k of Object.keys(json)) expect(TERRAFORM_TOP.has(k)).toBe(true);
     expect(json.terraform.required_providers).toEqual({ aws: { source: 'aws', version: '6.25.0' } });
+    // The S3 backend's use_lockfile needs Terraform 1.10; plain `terraform` enforces the floor from the JSON.
+    expect(json.terraform.required_version).toBe('>= 1.10.0');
     for (const [type, byName] of Object.entries(json.resource as Json)) {
       expect(type).toMatch(/^aws_[a-z0-9_]+$/);
       for (const [name, body] of Object.entries(byName as Json)) {

@@ -33,6 +33,12 @@ describe('policy helpers', () => {
     });
   });
 
+  it('trustPolicy adds a condition only when given one', () => {
+    const st = JSON.parse(trustPolicy(['a.amazonaws.com'], { StringEquals: { 'aws:SourceAccount': '123456789012' } })).Statement[0];
+    expect(st.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': '123456789012' } });
+    expect('Condition' in JSON.parse(trustPolicy(['a.amazonaws.com'])).Statement[0]).toBe(false);
+  });
+
   it('tlsOnlyStatement denies every non-TLS request on the bucket and its objects', () => {
     expect(tlsOnlyStatement('arn:aws:s3:::b')).toEqual({
       Sid: 'DenyInsecureTransport',

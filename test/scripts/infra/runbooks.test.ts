@@ -134,6 +134,64 @@ describe('rotate-signing-key.sh', () => {
     expect(JSON.parse(sb.read('signing-secret.json'))).toEqual({ kid: 'gk-2027-01', privateKey: GK_KEY_2.privateKey });
   });
 
+  it('step 2 waits until every ACL replica region serves the pushed ACL before switching keys', () => {
+    // Prepare: ap-southeast-2 lags behind for two reads
+    const sb = sandbox({ acl: { replicaRegions: ['us-east-1', 'ap-southeast-2'] } });
+    sb.write('acl.json', aclWith([{ kid: 'gk-2026-12', publicKey: GK_KEY.publicKey }]));
+    sb.write('replica-lag-ap-southeast-2', '2');
+    const next = keyFile(sb, 'next.json', 'gk-2027-01', GK_KEY_2);
+    // Act
+    const r = runScript(sb, 'rotate-signing-key.sh', [next, 'gk-2026-12']);
+    // Assess
+    expect({ status: r.status, err: r.status === 0 ? '' : r.stderr }).toEqual({ status: 0, err: '' });
+    const order = sb
+      .calls()
+      .map((c) =>
+        c.includes('acl push') ? 'push' : c.includes('put-secret-value') ? 'put-key' : c.includes('get-secret-value') ? `get@${/--region (\S+)/.exec(c)?.[1]}` : c,
+      );
+    expect(order).toEqual([
+      'get@eu-west-1',
+      'push',
+      // step 2: the home document, then each replica until it matches
+      'get@eu-west-1',
+      'get@us-east-1',
+      'get@ap-southeast-2',
+      'get@ap-southeast-2',
+      'get@ap-southeast-2',
+      // step 3 (put-signing-key's trust check), step 5
+      'get@eu-west-1',
+      'put-key',
+      'get@eu-west-1',
+      'push',
+    ]);
+    expect(r.stderr).toMatch(
+      /the ACL replica in us-east-1 is in sync[\s\S]*ap-southeast-2 has not caught up yet \(try 1\/90\)[\s\S]*try 2\/90[\s\S]*the ACL replica in ap-southeast-2 is in sync[\s\S]*waiting 90s: ACL refresh[\s\S]*step 3/,
+    );
+  });
+
+  it('stops before switching keys when a replica never catches up', () => {
+    const sb = sandbox({ acl: { replicaRegions: ['us-east-1'] } });
+    sb.write('acl.json', aclWith([{ kid: 'gk-2026-12', publicKey: GK_KEY.publicKey }]));
+    sb.write('replica-lag-us-east-1', '100');
+    const next = keyFile(sb, 'next.json', 'gk-2027-01', GK_KEY_2);
+    const r = runScript(sb, 'rotate-signing-key.sh', [next, 'gk-2026-12'], { GK_ACL_SYNC_TRIES: '3' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('the ACL replica in us-east-1 still differs from eu-west-1 after 3 tries');
+    expect(r.stderr).toContain('--from-step 2');
+    expect(sb.calls().filter((c) => c.includes('--region us-east-1'))).toHaveLength(3);
+    expect(sb.calls().some((c) => c.includes('put-secret-value'))).toBe(false);
+  });
+
+  it('never reads the signing-key secret (only the cosigner may)', () => {
+    const sb = sandbox();
+    sb.write('acl.json', aclWith([{ kid: 'gk-2026-12', publicKey: GK_KEY.publicKey }]));
+    const next = keyFile(sb, 'next.json', 'gk-2027-01', GK_KEY_2);
+    expect(runScript(sb, 'rotate-signing-key.sh', [next, 'gk-2026-12']).status).toBe(0);
+    const reads = sb.calls().filter((c) => c.includes('get-secret-value') || c.includes('describe-secret'));
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.filter((c) => !c.includes('--secret-id acme-gk-acl '))).toEqual([]);
+  });
+
   it('resumes from a later step', () => {
     const sb = sandbox();
     sb.write('acl.json', aclWith([{ kid: 'gk-2026-12', publicKey: GK_KEY.publicKey }, { kid: 'gk-2027-01', publicKey: GK_KEY_2.publicKey }]));
@@ -195,6 +253,19 @@ describe('destroy.sh', () => {
     expect(r.stderr).toMatch(/acme-gk-gate still has CloudFront replicas \(try 1\/240\)[\s\S]*try 2\/240[\s\S]*deleted acme-gk-gate/);
     expect(r.stderr).toContain('acme-gk-cosigner is already gone');
     expect(r.stderr).toContain('Kept (delete by hand when no longer needed): data_bucket-value audit_bucket-value');
+  });
+
+  it('an existing data bucket: never in the state, its policy kept, and the customer told to restore theirs', () => {
+    // Prepare
+    const sb = sandbox({ dataBucket: { name: 'theirs', existing: true, replaceExistingPolicy: true } });
+    sb.write('state.txt', ['aws_s3_bucket_policy.data_bucket_policy', 'aws_s3_bucket.audit_store_bucket', 'aws_lambda_function.edge_gate', ''].join('\n'));
+    // Act
+    const r = runScript(sb, 'destroy.sh', ['--yes']);
+    // Assess
+    expect({ status: r.status, err: r.status === 0 ? '' : r.stderr }).toEqual({ status: 0, err: '' });
+    expect(sb.calls()).toContain('terraform state rm aws_s3_bucket_policy.data_bucket_policy aws_s3_bucket.audit_store_bucket');
+    expect(r.stderr).toContain('theirs was not created by this stack and was not touched');
+    expect(r.stderr).toContain('aws s3api put-bucket-policy --bucket theirs');
   });
 
   it('gives up after GK_REPLICA_TRIES and never destroys', () => {

@@ -3,7 +3,14 @@ set -u
 me="$(basename "$0")"
 echo "$me $*" >>"$STUB/calls.log"
 case "$me $1 ${2:-}" in
-  "aws secretsmanager get-secret-value") cat "$STUB/acl.json"; exit 0 ;;
+  "aws secretsmanager get-secret-value")
+    region=""; prev=""; for a in "$@"; do [[ "$prev" == --region ]] && region="$a"; prev="$a"; done
+    lag="$STUB/replica-lag-$region"
+    if [[ -f "$lag" ]] && (($(cat "$lag") > 0)); then
+      echo $(($(cat "$lag") - 1)) >"$lag"
+      echo '{"version":"stale"}'; exit 0
+    fi
+    cat "$STUB/acl.json"; exit 0 ;;
   "aws secretsmanager put-secret-value")
     for a in "$@"; do case "$a" in file://*) f="${a#file://}"; cp "$f" "$STUB/signing-secret.json"; stat -c %a "$f" >"$STUB/signing-secret.mode" ;; esac; done
     exit 0 ;;

@@ -11,7 +11,8 @@ export const SCRIPTS = join(ROOT, 'scripts', 'infra');
  * Stand-ins for `aws`, `terraform`, the `gatekeeper` CLI and `cdktf` (given
  * to the scripts as GK_CLI and GK_CDKTF) that record every call in
  * $STUB/calls.log and answer like the real tools would for the runbooks:
- * - aws secretsmanager get-secret-value: prints $STUB/acl.json
+ * - aws secretsmanager get-secret-value --region R: prints $STUB/acl.json, or
+ *   a stale document while $STUB/replica-lag-R counts down to 0
  * - aws secretsmanager put-secret-value --secret-string file://F: copies F to
  *   $STUB/signing-secret.json and records F's mode
  * - aws lambda delete-function: fails with Lambda's replica error
