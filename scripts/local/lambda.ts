@@ -11,6 +11,11 @@
  * profile); and its log is its stdout, as CloudWatch is the function's.
  * JSON crosses the boundary both ways, as it does between CloudFront and a
  * function.
+ *
+ * An invocation given a timeout fails past it (LambdaTimeoutError) and its
+ * process is killed and replaced at once, as Lambda discards a timed-out
+ * sandbox: a stuck bundle does not stay stuck, and the invocations still in
+ * that process fail (LambdaRuntimeError) instead of waiting forever.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -26,9 +31,24 @@ export interface LambdaOptions {
   log: (line: string) => void;
 }
 
+export interface InvokeOptions {
+  /** The function's timeout: past it the invocation fails and the runtime is replaced. */
+  timeoutMs?: number;
+}
+
 export interface LocalLambda {
-  invoke(event: unknown): Promise<unknown>;
+  invoke(event: unknown, opts?: InvokeOptions): Promise<unknown>;
   stop(): Promise<void>;
+}
+
+/** An invocation that ran past its timeout (Lambda's "Task timed out"). */
+export class LambdaTimeoutError extends Error {
+  override readonly name = 'LambdaTimeoutError';
+}
+
+/** An invocation lost with its runtime: the process exited or was replaced. */
+export class LambdaRuntimeError extends Error {
+  override readonly name = 'LambdaRuntimeError';
 }
 
 /** Runs inside the child: plain CommonJS, no TypeScript. */
@@ -57,22 +77,39 @@ process.send({ t: 'ready' });
 interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
+  timer?: NodeJS.Timeout;
+}
+
+/** One process and the invocations sent to it (a container, but one that takes several at once). */
+interface Runtime {
+  proc: ChildProcess;
+  pending: Map<number, Pending>;
+  /** Set when we kill it on purpose, so that its exit is not reported as a crash. */
+  replaced: boolean;
 }
 
 export async function startLambda(o: LambdaOptions): Promise<LocalLambda> {
-  let child: ChildProcess | null = null;
-  let starting: Promise<ChildProcess> | null = null;
+  let current: Runtime | null = null;
+  let starting: Promise<Runtime> | null = null;
   let stopped = false;
   let nextId = 0;
-  const pending = new Map<number, Pending>();
 
-  const spawnOne = (): Promise<ChildProcess> =>
+  const failAll = (r: Runtime, err: Error): void => {
+    for (const [id, p] of r.pending) {
+      r.pending.delete(id);
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+  };
+
+  const spawnOne = (): Promise<Runtime> =>
     new Promise((resolve, reject) => {
       const c = spawn(process.execPath, ['-e', RUNNER, o.bundle], {
         env: o.env,
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         serialization: 'json',
       });
+      const r: Runtime = { proc: c, pending: new Map(), replaced: false };
       for (const stream of [c.stdout, c.stderr]) {
         if (stream) createInterface({ input: stream }).on('line', (line) => o.log(`${o.name}: ${line}`));
       }
@@ -80,13 +117,14 @@ export async function startLambda(o: LambdaOptions): Promise<LocalLambda> {
       c.on('message', (m: { t: string; id?: number; ok?: boolean; result?: unknown; error?: string; message?: string }) => {
         if (m.t === 'ready') {
           ready = true;
-          resolve(c);
+          resolve(r);
         } else if (m.t === 'init-error') {
           reject(new Error(`${o.name}: the bundle failed to load: ${m.message ?? ''}`));
         } else if (m.t === 'result' && m.id !== undefined) {
-          const p = pending.get(m.id);
-          pending.delete(m.id);
+          const p = r.pending.get(m.id);
+          r.pending.delete(m.id);
           if (p === undefined) return;
+          clearTimeout(p.timer);
           if (m.ok) p.resolve(m.result);
           else p.reject(new Error(m.error ?? 'handler failed'));
         }
@@ -95,23 +133,25 @@ export async function startLambda(o: LambdaOptions): Promise<LocalLambda> {
         if (!ready) reject(err);
       });
       c.on('exit', (code, signal) => {
-        if (child === c) child = null;
+        if (current === r) current = null;
         if (!ready) reject(new Error(`${o.name}: the runtime exited during init (${signal ?? code})`));
-        if (!stopped) o.log(`${o.name}: runtime exited (${signal ?? code}); the next invocation starts a new one`);
-        for (const [id, p] of pending) {
-          pending.delete(id);
-          p.reject(new Error(`${o.name}: the runtime exited during the invocation`));
-        }
+        if (!stopped && !r.replaced) o.log(`${o.name}: runtime exited (${signal ?? code}); the next invocation starts a new one`);
+        failAll(r, new LambdaRuntimeError(`${o.name}: the runtime exited during the invocation`));
       });
     });
 
-  const ensure = async (): Promise<ChildProcess> => {
-    if (child !== null) return child;
+  const ensure = async (): Promise<Runtime> => {
+    if (current !== null) return current;
     starting ??= spawnOne().then(
-      (c) => {
-        child = c;
+      (r) => {
         starting = null;
-        return c;
+        if (stopped) {
+          r.replaced = true;
+          r.proc.kill('SIGKILL');
+          throw new Error(`${o.name}: stopped`);
+        }
+        current = r;
+        return r;
       },
       (err: unknown) => {
         starting = null;
@@ -121,18 +161,45 @@ export async function startLambda(o: LambdaOptions): Promise<LocalLambda> {
     return starting;
   };
 
+  /**
+   * A timed-out invocation may leave the bundle stuck (a hung await, a busy
+   * loop): as Lambda does with its sandbox, the process goes, the
+   * invocations still in it fail, and a fresh one is started.
+   */
+  const replace = (r: Runtime, timeoutMs: number): void => {
+    if (r.replaced) return;
+    r.replaced = true;
+    if (current === r) current = null;
+    const others = r.pending.size;
+    failAll(r, new LambdaRuntimeError(`${o.name}: the runtime was replaced after an invocation timed out`));
+    r.proc.kill('SIGKILL');
+    o.log(`${o.name}: an invocation timed out after ${timeoutMs} ms; runtime killed (${others} other invocation(s) failed), starting a new one`);
+    if (!stopped) ensure().catch((err: unknown) => o.log(`${o.name}: restart failed: ${(err as Error).message}`));
+  };
+
   await ensure();
 
   return {
-    async invoke(event: unknown): Promise<unknown> {
+    async invoke(event: unknown, opts: InvokeOptions = {}): Promise<unknown> {
       if (stopped) throw new Error(`${o.name}: stopped`);
-      const c = await ensure();
+      const r = await ensure();
       const id = ++nextId;
       return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        c.send({ id, event }, (err) => {
-          if (err) {
-            pending.delete(id);
+        const p: Pending = { resolve, reject };
+        const timeoutMs = opts.timeoutMs;
+        if (timeoutMs !== undefined) {
+          p.timer = setTimeout(() => {
+            if (r.pending.get(id) !== p) return;
+            r.pending.delete(id);
+            reject(new LambdaTimeoutError(`${o.name}: the invocation timed out after ${timeoutMs} ms`));
+            replace(r, timeoutMs);
+          }, timeoutMs);
+        }
+        r.pending.set(id, p);
+        r.proc.send({ id, event }, (err) => {
+          if (err && r.pending.get(id) === p) {
+            r.pending.delete(id);
+            clearTimeout(p.timer);
             reject(err);
           }
         });
@@ -140,8 +207,10 @@ export async function startLambda(o: LambdaOptions): Promise<LocalLambda> {
     },
     async stop(): Promise<void> {
       stopped = true;
-      const c = child;
-      if (c === null) return;
+      const r = current ?? (starting === null ? null : await starting.catch(() => null));
+      if (r === null) return;
+      const c = r.proc;
+      if (c.exitCode !== null || c.signalCode !== null) return;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => c.kill('SIGKILL'), 2000);
         c.once('exit', () => {

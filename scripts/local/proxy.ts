@@ -4,9 +4,11 @@
  * bundle as in production:
  *
  * - `/_gatekeeper/*`: origin-request event for the cosigner, with the body
- *   (include-body, truncated above 1 MB as CloudFront does) and
- *   `cloudfront-viewer-country` set from the geo map after any viewer-sent one
- *   is removed: at origin-request the header is CloudFront's own.
+ *   (include-body, truncated above 1 MB as CloudFront does), only the headers
+ *   the gatekeeper origin request policy includes (plus Host and
+ *   X-Forwarded-For, CloudFront's own) and `cloudfront-viewer-country` set
+ *   from the geo map after any viewer-sent one is removed: at origin-request
+ *   the header is CloudFront's own.
  * - everything else: viewer-request event for the gate, with the viewer's
  *   headers exactly as sent, a viewer-written `cloudfront-viewer-country`
  *   included (CloudFront passes it through at this stage; the gate must
@@ -14,8 +16,10 @@
  *
  * A generated response goes back as is (within Lambda@Edge's size limits); a
  * returned request goes on to the S3 emulator signed with SigV4 as OAC signs
- * it, carrying only the headers the origin request policy forwards, and S3's
- * answer comes back with the response headers policy applied.
+ * it, carrying only the headers the origin request policy forwards and no
+ * query string (the policy forwards none), and S3's answer comes back with the
+ * response headers policy applied. Methods the behaviours do not allow never
+ * reach a function.
  *
  * Where CloudFront itself would answer (origin down or slow, a function
  * crashing or returning something invalid), the proxy answers a JSON error
@@ -40,7 +44,8 @@ import { compileIpSet, normalizeIp, parseCidr, type IpSet } from '../../edge/cor
 import type { CfHeaders, CfRequest, CfResponse } from '../../edge/triggers/cloudfront';
 import { listenLocal } from './listen';
 
-export type EdgeHandler = (event: unknown) => Promise<unknown>;
+/** A function: the event in, its result out; it should fail the invocation itself past `timeoutMs`. */
+export type EdgeHandler = (event: unknown, opts?: { timeoutMs?: number }) => Promise<unknown>;
 
 /** Lambda@Edge quotas the proxy enforces like CloudFront. */
 export const EDGE_LIMITS = Object.freeze({
@@ -58,6 +63,25 @@ export const EDGE_LIMITS = Object.freeze({
 export const ORIGIN_HEADERS = S3_ORIGIN_HEADERS;
 
 export { SECURITY_HEADERS };
+
+/**
+ * What the origin request policy of `/_gatekeeper/*` includes (lower case);
+ * infra/distribution.ts deploys the same list as GATEKEEPER_ORIGIN_HEADERS.
+ */
+export const GATEKEEPER_ORIGIN_HEADERS: readonly string[] = [
+  'cloudfront-viewer-country',
+  'origin',
+  'access-control-request-method',
+  'access-control-request-headers',
+  'content-type',
+  'user-agent',
+];
+
+/** Headers CloudFront itself puts in an origin-request event, whatever the policy. */
+const CLOUDFRONT_ORIGIN_HEADERS: readonly string[] = ['host', 'x-forwarded-for'];
+
+/** The allowed methods of both cache behaviours; CloudFront refuses any other before a function runs. */
+export const ALLOWED_METHODS: readonly string[] = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'];
 
 export const GATEKEEPER_PREFIX = '/_gatekeeper/';
 export const FLUSH_PATH = '/__local/audit/flush';
@@ -89,6 +113,10 @@ export interface ProxyOptions {
   originIdleTimeoutMs?: number;
   distributionDomainName?: string;
   distributionId?: string;
+  /** The functions' timeouts (defaults: EDGE_LIMITS, 5 s and 30 s). */
+  edgeTimeoutsMs?: { viewerRequest?: number; originRequest?: number };
+  /** How long stop() waits for invocations still running (default 6000): their audit records must reach Kinesis before the last flush. */
+  drainTimeoutMs?: number;
 }
 
 export interface LocalProxy {
@@ -162,13 +190,14 @@ function splitUrl(url: string): { uri: string; querystring: string } | null {
 
 // ---------------------------------------------------------------- answers
 
-function jsonError(res: ServerResponse, status: number, code: string, message: string, requestId: string): void {
+function jsonError(res: ServerResponse, status: number, code: string, message: string, requestId: string, extra: OutgoingHttpHeaders = {}): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const body = JSON.stringify({ error: { code, message, requestId } });
   res.writeHead(status, {
+    ...extra,
     'content-type': 'application/json',
     'cache-control': 'no-store',
     'content-length': Buffer.byteLength(body),
@@ -176,6 +205,14 @@ function jsonError(res: ServerResponse, status: number, code: string, message: s
     'x-cache': 'Error from cloudfront',
   });
   res.end(body);
+}
+
+/** A viewer request's headers as the gatekeeper origin request policy passes them on (CloudFront's own added later). */
+export function originPolicyHeaders(h: CfHeaders): CfHeaders {
+  const out: CfHeaders = {};
+  for (const name of GATEKEEPER_ORIGIN_HEADERS) if (h[name] !== undefined) out[name] = h[name];
+  for (const name of CLOUDFRONT_ORIGIN_HEADERS) if (h[name] !== undefined) out[name] = h[name];
+  return out;
 }
 
 function isResponse(r: unknown): r is CfResponse {
@@ -251,6 +288,11 @@ export async function startProxy(o: ProxyOptions): Promise<LocalProxy> {
   const originPort = Number(origin.port || 80);
   const region = o.origin.region ?? 'us-east-1';
   const responseTimeoutMs = o.originResponseTimeoutMs ?? 5000;
+  const viewerRequestTimeoutMs = o.edgeTimeoutsMs?.viewerRequest ?? EDGE_LIMITS.viewerRequestTimeoutMs;
+  const originRequestTimeoutMs = o.edgeTimeoutsMs?.originRequest ?? EDGE_LIMITS.originRequestTimeoutMs;
+  const drainTimeoutMs = o.drainTimeoutMs ?? 6000;
+  /** Invocations not settled yet, whether or not their viewer is still connected. */
+  const inflight = new Set<Promise<unknown>>();
   const idleTimeoutMs = o.originIdleTimeoutMs ?? 10_000;
   const domain = o.distributionDomainName ?? 'd0local0gatekeeper.cloudfront.net';
   const distributionId = o.distributionId ?? 'ELOCALGATEKEEPER';
@@ -283,13 +325,24 @@ export async function startProxy(o: ProxyOptions): Promise<LocalProxy> {
     });
     try {
       const handler = fn === 'gate' ? o.gate : o.cosigner;
-      const r = await Promise.race([handler(event), timeout]);
+      const call = handler(event, { timeoutMs });
+      inflight.add(call);
+      const settled = (): void => {
+        inflight.delete(call);
+      };
+      call.then(settled, settled);
+      // The race is a backstop for a handler that does not time itself out.
+      const r = await Promise.race([call, timeout]);
       if (r === 'timeout') {
         log(`proxy: ${fn} did not answer within ${timeoutMs} ms (LambdaLimitExceeded)`);
         return { ok: false, status: 503, code: 'lambda_execution_error', message: 'The edge function timed out.' };
       }
       return { ok: true, result: r };
     } catch (err) {
+      if ((err as Error)?.name === 'LambdaTimeoutError') {
+        log(`proxy: ${fn} did not answer within ${timeoutMs} ms (LambdaLimitExceeded)`);
+        return { ok: false, status: 503, code: 'lambda_execution_error', message: 'The edge function timed out.' };
+      }
       log(`proxy: ${fn} threw ${(err as Error)?.name ?? 'a non-error'} (LambdaExecutionError)`);
       return { ok: false, status: 503, code: 'lambda_execution_error', message: 'The edge function failed.' };
     } finally {
@@ -341,12 +394,8 @@ export async function startProxy(o: ProxyOptions): Promise<LocalProxy> {
     }
     headers.host = `${origin.hostname}:${originPort}`;
     headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
-    const query: Record<string, string | string[]> = {};
-    const qs = typeof fwd.querystring === 'string' ? fwd.querystring : '';
-    for (const [k, v] of new URLSearchParams(qs)) {
-      const prev = query[k];
-      query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-    }
+    // The origin request policy forwards no query string, whatever the
+    // function left in the request (S3 `response-*` overrides, `versionId`...).
     const path = `/${o.origin.bucket}${fwd.uri}`;
     const signed = await signer.sign({
       method: req.method ?? 'GET',
@@ -354,7 +403,7 @@ export async function startProxy(o: ProxyOptions): Promise<LocalProxy> {
       hostname: origin.hostname,
       port: originPort,
       path,
-      query,
+      query: {},
       headers,
     });
     const outHeaders: OutgoingHttpHeaders = { ...signed.headers };
@@ -372,7 +421,7 @@ export async function startProxy(o: ProxyOptions): Promise<LocalProxy> {
         host: origin.hostname,
         port: originPort,
         method: req.method,
-        path: qs === '' ? path : `${path}?${qs}`,
+        path,
         headers: outHeaders,
         agent,
       });
@@ -475,15 +524,22 @@ export async function startProxy(o: ProxyOptions): Promise<LocalProxy> {
       jsonError(res, 400, 'malformed_request', 'The request is malformed.', requestId);
       return;
     }
+    if (!ALLOWED_METHODS.includes(method)) {
+      // CloudFront answers 403 here; the local answer uses PROTOCOL's code and status.
+      req.resume();
+      jsonError(res, 405, 'method_not_allowed', 'The distribution does not allow this method.', requestId, { allow: ALLOWED_METHODS.join(', ') });
+      return;
+    }
     if (url.uri === FLUSH_PATH) {
       req.resume();
       await localFlush(method, res, requestId);
       return;
     }
-    const headers = cfHeadersOf(req.rawHeaders);
+    const viewerHeaders = cfHeadersOf(req.rawHeaders);
     const head = method === 'HEAD';
 
     if (url.uri.startsWith(GATEKEEPER_PREFIX)) {
+      const headers = originPolicyHeaders(viewerHeaders);
       // CloudFront's own country replaces whatever the viewer wrote.
       delete headers['cloudfront-viewer-country'];
       const country = geo.lookup(clientIp);
@@ -503,7 +559,7 @@ export async function startProxy(o: ProxyOptions): Promise<LocalProxy> {
       if (data.length > 0 || !(method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || method === 'DELETE')) {
         cf.body = { action: 'read-only', data: data.toString('base64'), encoding: 'base64', inputTruncated: truncated };
       }
-      const r = await invoke('cosigner', eventOf('origin-request', requestId, cf), EDGE_LIMITS.originRequestTimeoutMs);
+      const r = await invoke('cosigner', eventOf('origin-request', requestId, cf), originRequestTimeoutMs);
       if (!r.ok) return jsonError(res, r.status, r.code, r.message, requestId);
       if (isResponse(r.result)) return sendGenerated(res, r.result, EDGE_LIMITS.originRequestGeneratedBytes, 'cosigner', requestId, head);
       if (isRequest(r.result)) return forward(req, res, r.result, requestId, data);
@@ -511,8 +567,8 @@ export async function startProxy(o: ProxyOptions): Promise<LocalProxy> {
       return jsonError(res, 502, 'lambda_validation_error', 'The edge function returned an invalid result.', requestId);
     }
 
-    const cf: CfRequest = { clientIp, method, uri: url.uri, querystring: url.querystring, headers };
-    const r = await invoke('gate', eventOf('viewer-request', requestId, cf), EDGE_LIMITS.viewerRequestTimeoutMs);
+    const cf: CfRequest = { clientIp, method, uri: url.uri, querystring: url.querystring, headers: viewerHeaders };
+    const r = await invoke('gate', eventOf('viewer-request', requestId, cf), viewerRequestTimeoutMs);
     if (!r.ok) {
       req.resume();
       return jsonError(res, r.status, r.code, r.message, requestId);
@@ -553,12 +609,46 @@ export async function startProxy(o: ProxyOptions): Promise<LocalProxy> {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
+  // Node closes a CONNECT it has no listener for without a word; CloudFront refuses it like any other disallowed method.
+  server.on('connect', (req: IncomingMessage, socket: Socket) => {
+    const requestId = newRequestId();
+    const body = JSON.stringify({ error: { code: 'method_not_allowed', message: 'The distribution does not allow this method.', requestId } });
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\ncontent-type: application/json\r\ncache-control: no-store\r\nallow: ${ALLOWED_METHODS.join(', ')}\r\n` +
+        `x-amz-cf-id: ${requestId}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+
+  /**
+   * Waits for the invocations still running, until the deadline: each writes
+   * its audit record to Kinesis before it settles, and the stack flushes the
+   * Firehose only after this.
+   */
+  async function drain(deadline: number): Promise<void> {
+    while (inflight.size > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        log(`proxy: ${inflight.size} edge function invocation(s) still running after ${drainTimeoutMs} ms; their audit records may miss the last flush`);
+        return;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...inflight]),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, left);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+  }
+
   const port = await listenLocal(server, o.port ?? 0, '127.0.0.1');
   let stopped: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     stop(): Promise<void> {
+      const deadline = Date.now() + drainTimeoutMs;
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
@@ -566,7 +656,9 @@ export async function startProxy(o: ProxyOptions): Promise<LocalProxy> {
         setTimeout(() => {
           for (const s of sockets) s.destroy();
         }, 1000).unref();
-      }).then(() => agent.destroy());
+      })
+        .then(() => drain(deadline))
+        .then(() => agent.destroy());
       return stopped;
     },
   };

@@ -1,32 +1,37 @@
 /**
  * The private origin of the local stack: s3rver on 127.0.0.1 behind a gate
- * that stands in for the bucket policy of the AWS stack ("only the
- * distribution, through OAC, may read or write").
+ * that stands in for the bucket policy and IAM of the AWS stack ("only the
+ * distribution, through OAC, may read or write objects; only the cosigner's
+ * role may list").
  *
- * s3rver verifies neither SigV4 signatures nor, for unsigned requests,
- * anything at all: it serves anonymous requests. So every request must carry
- * an AWS4-HMAC-SHA256 Authorization header for the local origin key id, or it
- * is refused with S3's own 403 AccessDenied before s3rver sees it; s3rver
- * itself knows only that key id (its built-in S3RVER pair is revoked). A
- * client that does not know the key id (a browser pointed at the S3 port,
- * another local tool) is therefore refused, as a viewer going around
- * CloudFront would be.
+ * s3rver serves anonymous requests and, for SigV4, checks only that the key
+ * id exists. So the gate in front of it verifies the whole SigV4 signature
+ * against per-run random key pairs (sigv4.ts) and then what each key may do:
+ *
+ * - `objects` (the proxy's origin key, as OAC signs): GET, HEAD and PUT of
+ *   `/<bucket>/<key>`, no query string at all;
+ * - `list` (the cosigner's role): ListObjectsV2, i.e. GET `/<bucket>[/]` with
+ *   `list-type=2` and only ListObjectsV2 parameters;
+ * - `admin` (the customer's own administrator, held by the stack process
+ *   alone to seed the demo objects): anything.
+ *
+ * Everything else is S3's own 403 AccessDenied before s3rver sees it, and a
+ * Host header other than 127.0.0.1:<port> or localhost:<port> (a browser
+ * driven through DNS rebinding) a 400.
  */
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { closeOnce, listenLocal } from './listen';
-
-/**
- * The origin key pair of the local stack (the role of OAC's signing identity).
- * Not a secret: s3rver does not check signatures, only the key id, which the
- * gate above also enforces. It is deliberately not s3rver's default `S3RVER`.
- */
-export const LOCAL_ORIGIN_CREDENTIALS = Object.freeze({
-  accessKeyId: 'AKIAGKLOCALORIGIN001',
-  secretAccessKey: 'gatekeeper-local-origin-secret-not-a-real-key',
-});
+import { isLoopbackHost, keyIdHint, verifySigV4, type Credentials } from './sigv4';
 
 export const LOCAL_REGION = 'us-east-1';
+
+export type S3Access = 'objects' | 'list' | 'admin';
+
+export interface S3Principal {
+  credentials: Credentials;
+  access: S3Access;
+}
 
 export interface LocalS3Options {
   /** Where s3rver keeps buckets and objects (created when absent). */
@@ -34,7 +39,8 @@ export interface LocalS3Options {
   bucket: string;
   /** 0 (default): any free port. */
   port?: number;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** The only keys accepted, each with what it may do. */
+  principals: readonly S3Principal[];
   log?: (line: string) => void;
 }
 
@@ -62,28 +68,49 @@ const S3rver = require('s3rver') as S3rverCtor;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const AWSAccount = require('s3rver/lib/models/account') as AwsAccountModule;
 
-/** The key id of a SigV4 Authorization header, or null for anything else (unsigned, SigV2, presigned). */
-export function sigV4KeyId(authorization: string | undefined): string | null {
-  if (authorization === undefined) return null;
-  const m = /^AWS4-HMAC-SHA256 Credential=([A-Za-z0-9]{16,128})\//.exec(authorization);
-  return m === null ? null : m[1];
+/** The query parameters of ListObjectsV2; anything else would make s3rver do something else. */
+const LIST_PARAMS = new Set(['list-type', 'prefix', 'continuation-token', 'max-keys', 'start-after', 'delimiter', 'encoding-type', 'fetch-owner']);
+
+/** Whether a key with `access` may send this request (the bucket policy and IAM, in one function). */
+export function s3Allows(access: S3Access, method: string, rawUrl: string, bucket: string): boolean {
+  if (access === 'admin') return true;
+  const q = rawUrl.indexOf('?');
+  const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
+  if (access === 'objects') {
+    return q < 0 && (method === 'GET' || method === 'HEAD' || method === 'PUT') && path.startsWith(`/${bucket}/`) && path.length > bucket.length + 2;
+  }
+  if (method !== 'GET' || (path !== `/${bucket}` && path !== `/${bucket}/`) || q < 0) return false;
+  const params = rawUrl
+    .slice(q + 1)
+    .split('&')
+    .map((part) => {
+      const eq = part.indexOf('=');
+      return eq < 0 ? { name: part, value: '' } : { name: part.slice(0, eq), value: part.slice(eq + 1) };
+    });
+  const names = params.map((p) => p.name);
+  return (
+    new Set(names).size === names.length &&
+    names.every((n) => LIST_PARAMS.has(n)) &&
+    params.some((p) => p.name === 'list-type' && p.value === '2')
+  );
 }
 
-function accessDenied(res: ServerResponse): void {
-  const body =
-    '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
-  res.writeHead(403, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+function s3Error(res: ServerResponse, status: number, code: string, message: string): void {
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+  res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
 
-/** Starts s3rver on 127.0.0.1 with the bucket created, reachable only with the origin key id. */
+/** Starts s3rver on 127.0.0.1 with the bucket created, reachable only by the principals given. */
 export async function startS3(opts: LocalS3Options): Promise<LocalS3> {
-  const creds = opts.credentials ?? LOCAL_ORIGIN_CREDENTIALS;
   mkdirSync(opts.directory, { recursive: true });
-  // The account registry is global to the s3rver module: the default pair goes
-  // for every instance in this process, which only ever uses the origin key.
+  const byKeyId = new Map<string, S3Principal>();
+  for (const p of opts.principals) byKeyId.set(p.credentials.accessKeyId, p);
+  // The account registry is global to the s3rver module: its default pair
+  // goes for every instance in this process, and each of our keys is added
+  // (s3rver wants the key id known; the gate below checks the rest).
   AWSAccount.DUMMY_ACCOUNT.revokeAccessKey('S3RVER');
-  AWSAccount.DUMMY_ACCOUNT.createKeyPair(creds.accessKeyId, creds.secretAccessKey);
+  for (const p of opts.principals) AWSAccount.DUMMY_ACCOUNT.createKeyPair(p.credentials.accessKeyId, p.credentials.secretAccessKey);
 
   const s3 = new S3rver({
     address: '127.0.0.1',
@@ -95,21 +122,39 @@ export async function startS3(opts: LocalS3Options): Promise<LocalS3> {
   });
   await s3.configureBuckets();
   const app = s3.callback();
+  let port = 0;
   const server: Server = createServer((req, res) => {
-    if (sigV4KeyId(req.headers.authorization) !== creds.accessKeyId) {
-      opts.log?.(`s3: refused ${req.method ?? '?'} without the origin key (${req.socket.remoteAddress ?? '?'})`);
+    const method = req.method ?? '';
+    const url = req.url ?? '';
+    if (!isLoopbackHost(req.headers.host, port)) {
+      opts.log?.(`s3: refused ${method} with a foreign Host header (${req.socket.remoteAddress ?? '?'})`);
       req.resume();
-      accessDenied(res);
+      s3Error(res, 400, 'InvalidHostHeader', 'The Host header must name this emulator on the loopback.');
+      return;
+    }
+    const check = verifySigV4(method, url, req.headers, {
+      service: 's3',
+      region: LOCAL_REGION,
+      secretOf: (id) => byKeyId.get(id)?.credentials.secretAccessKey,
+    });
+    const principal = check.ok ? byKeyId.get(check.accessKeyId) : undefined;
+    if (principal === undefined || !s3Allows(principal.access, method, url, opts.bucket)) {
+      const why = check.ok ? `not allowed for the ${principal?.access ?? '?'} key` : check.reason;
+      const who = check.accessKeyId === null ? 'unsigned' : keyIdHint(check.accessKeyId);
+      opts.log?.(`s3: refused ${method} (${who}: ${why}) from ${req.socket.remoteAddress ?? '?'}`);
+      req.resume();
+      s3Error(res, 403, 'AccessDenied', 'Access Denied');
       return;
     }
     app(req, res);
   });
   server.keepAliveTimeout = 5000;
-  const port = await listenLocal(server, opts.port ?? 0, '127.0.0.1');
+  port = await listenLocal(server, opts.port ?? 0, '127.0.0.1');
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
     stop: closeOnce(server, () => {
+      for (const p of opts.principals) AWSAccount.DUMMY_ACCOUNT.revokeAccessKey(p.credentials.accessKeyId);
       try {
         s3.logger.close();
       } catch {

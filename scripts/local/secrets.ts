@@ -8,13 +8,19 @@
  * would in AWS. The server does not validate what it serves (Secrets Manager
  * does not either); the bundles keep their last good document when an edit is
  * invalid, and `watchAclFile` tells the person editing the file at once.
+ *
+ * Access mirrors IAM: every request must carry a valid SigV4 signature of a
+ * known principal (random per run, see sigv4.ts), and each principal reads
+ * only the secrets named for it: in the stack the signing key goes to the
+ * cosigner's role alone, the ACL to both functions. A Host header other than
+ * 127.0.0.1:<port> or localhost:<port> (DNS rebinding) is refused first.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { readFileSync, statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseAclText } from '../../edge/core/acl';
-import { sigV4KeyId } from './s3';
+import { isLoopbackHost, keyIdHint, verifySigV4, type Credentials } from './sigv4';
 import { closeOnce, listenLocal } from './listen';
 
 export interface LocalSecretsOptions {
@@ -23,9 +29,17 @@ export interface LocalSecretsOptions {
   region?: string;
   /** 0 (default): any free port. */
   port?: number;
-  /** When set, requests must be SigV4-signed with this key id (as AWS would refuse an unknown key). */
-  accessKeyId?: string;
+  /** The only keys accepted (signature checked), each with the secret names it may read. */
+  principals: readonly SecretsPrincipal[];
   log?: (line: string) => void;
+}
+
+export interface SecretsPrincipal {
+  /** For error messages and logs: the role name (`gatekeeper-local-gate`). */
+  name: string;
+  credentials: Credentials;
+  /** Secret names (not ARNs) this principal may read with GetSecretValue. */
+  secrets: readonly string[];
 }
 
 export interface LocalSecrets {
@@ -65,7 +79,7 @@ export function versionIdOf(text: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-function readBody(req: IncomingMessage): Promise<string | null> {
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -73,7 +87,7 @@ function readBody(req: IncomingMessage): Promise<string | null> {
       size += c.length;
       if (size <= MAX_REQUEST_BYTES) chunks.push(c);
     });
-    req.on('end', () => resolve(size > MAX_REQUEST_BYTES ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(size > MAX_REQUEST_BYTES ? null : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -89,24 +103,51 @@ export async function startSecrets(opts: LocalSecretsOptions): Promise<LocalSecr
     byId.set(arnOf(name), { name, file });
   }
 
+  const byKeyId = new Map<string, SecretsPrincipal>();
+  for (const p of opts.principals) byKeyId.set(p.credentials.accessKeyId, p);
+  let port = 0;
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!isLoopbackHost(req.headers.host, port)) {
+      req.resume();
+      opts.log?.(`secrets: refused a request with a foreign Host header (${req.socket.remoteAddress ?? '?'})`);
+      fail(res, 400, 'InvalidRequestException', 'The Host header must name this server on the loopback.');
+      return;
+    }
     if (req.method !== 'POST' || req.url !== '/') {
       req.resume();
       fail(res, 404, 'UnknownOperationException', 'only POST / is served');
       return;
     }
     const body = await readBody(req);
-    if (opts.accessKeyId !== undefined && sigV4KeyId(req.headers.authorization) !== opts.accessKeyId) {
-      fail(res, 400, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+    if (body === null) {
+      fail(res, 413, 'InvalidRequestException', 'request body too large');
       return;
     }
+    const check = verifySigV4('POST', '/', req.headers, {
+      service: 'secretsmanager',
+      region,
+      secretOf: (id) => byKeyId.get(id)?.credentials.secretAccessKey,
+      body,
+    });
+    if (!check.ok) {
+      const who = check.accessKeyId === null ? 'unsigned' : keyIdHint(check.accessKeyId);
+      opts.log?.(`secrets: refused a request (${who}: ${check.reason})`);
+      if (check.reason === 'missing' || check.reason === 'unknown_key') {
+        fail(res, 400, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+      } else {
+        fail(res, 400, 'InvalidSignatureException', 'The request signature we calculated does not match the signature you provided.');
+      }
+      return;
+    }
+    const principal = byKeyId.get(check.accessKeyId)!;
     if (req.headers['x-amz-target'] !== TARGET) {
       fail(res, 400, 'UnknownOperationException', 'only GetSecretValue is served locally');
       return;
     }
     let secretId: unknown;
     try {
-      secretId = body === null ? undefined : (JSON.parse(body) as { SecretId?: unknown }).SecretId;
+      secretId = (JSON.parse(body.toString('utf8')) as { SecretId?: unknown }).SecretId;
     } catch {
       secretId = undefined;
     }
@@ -114,9 +155,18 @@ export async function startSecrets(opts: LocalSecretsOptions): Promise<LocalSecr
       fail(res, 400, 'InvalidParameterException', 'SecretId is required');
       return;
     }
+    // IAM is decided before the secret is looked up: an id this principal may
+    // not read is AccessDenied whether or not it exists.
     const entry = byId.get(secretId);
-    if (entry === undefined) {
-      fail(res, 400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    if (entry === undefined || !principal.secrets.includes(entry.name)) {
+      opts.log?.(`secrets: AccessDenied for ${principal.name} on ${JSON.stringify(secretId.slice(0, 200))}`);
+      fail(
+        res,
+        400,
+        'AccessDeniedException',
+        `User: arn:aws:sts::${LOCAL_ACCOUNT_ID}:assumed-role/${principal.name}/local is not authorized to perform: ` +
+          `secretsmanager:GetSecretValue on resource: ${secretId.slice(0, 200)} because no identity-based policy allows the secretsmanager:GetSecretValue action`,
+      );
       return;
     }
     let text: string;
@@ -145,7 +195,7 @@ export async function startSecrets(opts: LocalSecretsOptions): Promise<LocalSecr
       else res.destroy();
     });
   });
-  const port = await listenLocal(server, opts.port ?? 0, '127.0.0.1');
+  port = await listenLocal(server, opts.port ?? 0, '127.0.0.1');
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,

@@ -19,8 +19,9 @@ import { LocalFirehose } from './firehose';
 import { ensureStream, startKinesis, type LocalKinesis } from './kinesis';
 import { startLambda } from './lambda';
 import { startProxy, type EdgeHandler, type LocalProxy } from './proxy';
-import { LOCAL_ORIGIN_CREDENTIALS, LOCAL_REGION, startS3, type LocalS3 } from './s3';
+import { LOCAL_REGION, startS3, type LocalS3, type S3Principal } from './s3';
 import { startSecrets, watchAclFile, type LocalSecrets } from './secrets';
+import { randomCredentials, type Credentials } from './sigv4';
 
 export const AUDIT_STREAM = 'gatekeeper-audit-local';
 export const ACL_SECRET_ID = 'gatekeeper-local/acl';
@@ -56,8 +57,25 @@ export interface StartStackOptions {
   auditTimeoutMs?: number;
 }
 
+/**
+ * The key pairs of one stack run, fresh at every start and never written
+ * anywhere. Each party holds only its own, as each IAM principal would:
+ */
+export interface StackCredentials {
+  /** The proxy's origin key (OAC's): GET, HEAD and PUT of objects, no query string. */
+  origin: Credentials;
+  /** The gate's role: reads the ACL secret only. */
+  gate: Credentials;
+  /** The cosigner's role: reads the ACL and the signing key, lists the bucket (ListObjectsV2 only). */
+  cosigner: Credentials;
+  /** The customer's administrator, kept in this process to seed the demo objects: anything on the bucket. */
+  owner: Credentials;
+}
+
 export interface LocalStack {
   config: LocalConfig;
+  /** For tests and tools in this process; never logged. */
+  credentials: StackCredentials;
   dataDir: string;
   buildConfig: BuildConfig;
   urls: { gatekeeper: string; demo: string | null; s3: string; kinesis: string; secrets: string };
@@ -103,18 +121,18 @@ function checkKeys(config: LocalConfig, log: (line: string) => void): void {
 
 /**
  * Everything a function's environment holds, as in Lambda: credentials and
- * region variables. The credentials are the local origin key, never a
- * developer's own, and no AWS config or credentials file is read.
+ * region variables. The credentials are the function's own role's for this
+ * run, never a developer's own, and no AWS config or credentials file is read.
  */
-export function functionEnv(fn: string, dataDir: string): Record<string, string> {
+export function functionEnv(fn: string, dataDir: string, credentials: Credentials): Record<string, string> {
   const none = join(dataDir, 'no-aws-config-here');
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     TZ: 'UTC',
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_ORIGIN_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_ORIGIN_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_CONFIG_FILE: none,
     AWS_SHARED_CREDENTIALS_FILE: none,
     AWS_LAMBDA_FUNCTION_NAME: `${LOCAL_REGION}.gatekeeper-local-${fn}`,
@@ -159,9 +177,21 @@ export async function startStack(opts: StartStackOptions): Promise<LocalStack> {
     front.length = 0;
   };
 
+  const credentials: StackCredentials = {
+    origin: randomCredentials(),
+    gate: randomCredentials(),
+    cosigner: randomCredentials(),
+    owner: randomCredentials(),
+  };
+  const s3Principals: S3Principal[] = [
+    { credentials: credentials.origin, access: 'objects' },
+    { credentials: credentials.cosigner, access: 'list' },
+    { credentials: credentials.owner, access: 'admin' },
+  ];
+
   try {
     // The private origin.
-    let s3: LocalS3 | null = await startS3({ directory: join(dataDir, 's3'), bucket: config.bucket, port: ports.s3 ?? 0, log });
+    let s3: LocalS3 | null = await startS3({ directory: join(dataDir, 's3'), bucket: config.bucket, port: ports.s3 ?? 0, principals: s3Principals, log });
     const s3Port = s3.port;
     stops.push(async () => {
       await s3?.stop();
@@ -185,7 +215,10 @@ export async function startStack(opts: StartStackOptions): Promise<LocalStack> {
       secrets: { [ACL_SECRET_ID]: files.acl, [SIGNING_KEY_SECRET_ID]: files.signingKey },
       region: LOCAL_REGION,
       port: ports.secrets ?? 0,
-      accessKeyId: LOCAL_ORIGIN_CREDENTIALS.accessKeyId,
+      principals: [
+        { name: 'gatekeeper-local-gate', credentials: credentials.gate, secrets: [ACL_SECRET_ID] },
+        { name: 'gatekeeper-local-cosigner', credentials: credentials.cosigner, secrets: [ACL_SECRET_ID, SIGNING_KEY_SECRET_ID] },
+      ],
       log,
     });
     stops.push(() => secrets.stop());
@@ -201,9 +234,9 @@ export async function startStack(opts: StartStackOptions): Promise<LocalStack> {
     const notReady = (): Promise<never> => Promise.reject(new Error('the stack is still starting'));
     const proxy: LocalProxy = await startProxy({
       port: ports.proxy ?? config.port,
-      gate: (e) => (gate === null ? notReady() : gate(e)),
-      cosigner: (e) => (cosigner === null ? notReady() : cosigner(e)),
-      origin: { endpoint: `http://127.0.0.1:${s3Port}`, bucket: config.bucket, region: LOCAL_REGION, credentials: { ...LOCAL_ORIGIN_CREDENTIALS } },
+      gate: (e, t) => (gate === null ? notReady() : gate(e, t)),
+      cosigner: (e, t) => (cosigner === null ? notReady() : cosigner(e, t)),
+      origin: { endpoint: `http://127.0.0.1:${s3Port}`, bucket: config.bucket, region: LOCAL_REGION, credentials: { ...credentials.origin } },
       geo: config.geo,
       vendorOrigins,
       flush: () => (firehose === null ? Promise.reject(new Error('no audit pipeline yet')) : firehose.flush()),
@@ -255,7 +288,7 @@ export async function startStack(opts: StartStackOptions): Promise<LocalStack> {
     log(`stack: built gate.zip ${built.sizes.gate} bytes, cosigner.zip ${built.sizes.cosigner} bytes`);
     const [gateFn, cosignerFn] = await Promise.all(
       (['gate', 'cosigner'] as const).map((fn) =>
-        startLambda({ name: fn, bundle: join(files.bundles, fn, 'index.js'), env: functionEnv(fn, dataDir), log }),
+        startLambda({ name: fn, bundle: join(files.bundles, fn, 'index.js'), env: functionEnv(fn, dataDir, credentials[fn]), log }),
       ),
     );
     stops.push(() => gateFn.stop(), () => cosignerFn.stop());
@@ -283,7 +316,7 @@ export async function startStack(opts: StartStackOptions): Promise<LocalStack> {
         endpoint: `http://127.0.0.1:${s3Port}`,
         bucket: config.bucket,
         region: LOCAL_REGION,
-        credentials: { ...LOCAL_ORIGIN_CREDENTIALS },
+        credentials: { ...credentials.owner },
       });
       log(`stack: seeded ${keys.length} demo objects into s3://${config.bucket}/`);
     }
@@ -291,6 +324,7 @@ export async function startStack(opts: StartStackOptions): Promise<LocalStack> {
     let stopping: Promise<void> | null = null;
     return {
       config,
+      credentials,
       dataDir,
       buildConfig,
       urls: { gatekeeper: proxy.url, demo: demo?.url ?? null, s3: `http://127.0.0.1:${s3Port}`, kinesis: kinesisEndpoint, secrets: secrets.endpoint },
@@ -312,7 +346,7 @@ export async function startStack(opts: StartStackOptions): Promise<LocalStack> {
         },
         async startOrigin() {
           if (s3 !== null) return;
-          s3 = await startS3({ directory: join(dataDir, 's3'), bucket: config.bucket, port: s3Port, log });
+          s3 = await startS3({ directory: join(dataDir, 's3'), bucket: config.bucket, port: s3Port, principals: s3Principals, log });
         },
       },
       stop(): Promise<void> {

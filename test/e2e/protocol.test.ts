@@ -4,10 +4,14 @@
  * DuckDB. Every request registers the audit rows it must leave; the last test
  * checks that the log holds exactly those.
  */
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createHash } from 'node:crypto';
 import { runAudit, queryLocalAudit } from '../../scripts/cli/audit';
 import { generateEd25519 } from '../../scripts/local/config';
 import { DEMO_OBJECTS } from '../../scripts/local/demo/report';
+import { ACL_SECRET_ID, SIGNING_KEY_SECRET_ID } from '../../scripts/local/stack';
 import { GrantSigner, loadVendorKey } from '../../sdk/vendor';
 import { AUDIT_COLUMNS } from '../../edge/core/audit';
 import { ACL_TTL_SECONDS, GK_ID, IP, PROTOCOL_CODES, VENDOR_ORIGIN, payloadOf, send, startHarness, tamper, until, type Harness, type Reply, type Row } from './harness';
@@ -392,6 +396,95 @@ describe('spoofing', () => {
     h.expect(fromMain, [denyRow('access', 'ip_mismatch', 'GET', IP.main, grantRow(t.get))]);
     h.expect(claimMain, [denyRow('access', 'ip_mismatch', 'GET', IP.other, grantRow(t.get))]);
     h.expect(own, [allowAccess('GET', t.get, KEY, IP.other)]);
+  });
+});
+
+describe('around the gate', () => {
+  /** A client of one of the stack's principals, as a process that stole its key pair would use it. */
+  function s3As(creds: { accessKeyId: string; secretAccessKey: string }): S3Client {
+    return new S3Client({
+      endpoint: h.stack.urls.s3,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { ...creds },
+      requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 }),
+      maxAttempts: 1,
+    });
+  }
+  function smAs(creds: { accessKeyId: string; secretAccessKey: string }): SecretsManagerClient {
+    return new SecretsManagerClient({
+      endpoint: h.stack.urls.secrets,
+      region: 'us-east-1',
+      credentials: { ...creds },
+      requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 }),
+      maxAttempts: 1,
+    });
+  }
+  const status = (p: Promise<unknown>): Promise<number | string> =>
+    p.then(
+      () => 200,
+      (e: { $metadata?: { httpStatusCode?: number }; name?: string }) => e.name ?? e.$metadata?.httpStatusCode ?? 'error',
+    );
+
+  it('every party has its own random key pair for this run, none the old fixed one', () => {
+    const c = h.stack.credentials;
+    const ids = [c.origin, c.gate, c.cosigner, c.owner].map((k) => k.accessKeyId);
+    expect(new Set(ids).size).toBe(4);
+    for (const id of ids) expect(id).toMatch(/^AKIA[A-Z2-7]{16}$/);
+    expect(ids).not.toContain('AKIAGKLOCALORIGIN001');
+  });
+
+  it("the signing key is the cosigner's alone; the ACL is readable by both functions", async () => {
+    // Prepare
+    const gate = smAs(h.stack.credentials.gate);
+    const cosigner = smAs(h.stack.credentials.cosigner);
+    try {
+      // Act
+      const got = await Promise.all([
+        status(gate.send(new GetSecretValueCommand({ SecretId: SIGNING_KEY_SECRET_ID }))),
+        status(gate.send(new GetSecretValueCommand({ SecretId: ACL_SECRET_ID }))),
+        status(cosigner.send(new GetSecretValueCommand({ SecretId: SIGNING_KEY_SECRET_ID }))),
+        status(cosigner.send(new GetSecretValueCommand({ SecretId: ACL_SECRET_ID }))),
+      ]);
+      // Assess
+      expect(got).toEqual(['AccessDeniedException', 200, 200, 200]);
+    } finally {
+      gate.destroy();
+      cosigner.destroy();
+    }
+  });
+
+  it("no function's key reads an object from S3 directly; the cosigner's only lists; the origin key does not list", async () => {
+    // Prepare
+    const [gate, cosigner, origin] = [h.stack.credentials.gate, h.stack.credentials.cosigner, h.stack.credentials.origin].map(s3As);
+    try {
+      // Act
+      const got = await Promise.all([
+        status(gate.send(new GetObjectCommand({ Bucket: h.config.bucket, Key: KEY }))),
+        status(gate.send(new ListObjectsV2Command({ Bucket: h.config.bucket, Prefix: 'e2e/' }))),
+        status(cosigner.send(new GetObjectCommand({ Bucket: h.config.bucket, Key: KEY }))),
+        status(cosigner.send(new PutObjectCommand({ Bucket: h.config.bucket, Key: 'e2e/evil.txt', Body: 'x' }))),
+        status(cosigner.send(new ListObjectsV2Command({ Bucket: h.config.bucket, Prefix: 'e2e/' }))),
+        status(origin.send(new ListObjectsV2Command({ Bucket: h.config.bucket, Prefix: 'e2e/' }))),
+        // The SDK adds ?x-id=GetObject: the origin key takes no query string.
+        status(origin.send(new GetObjectCommand({ Bucket: h.config.bucket, Key: KEY }))),
+      ]);
+      // Assess
+      expect(got).toEqual(['AccessDenied', 'AccessDenied', 'AccessDenied', 'AccessDenied', 200, 'AccessDenied', 'AccessDenied']);
+    } finally {
+      for (const c of [gate, cosigner, origin]) c.destroy();
+    }
+  });
+
+  it('a page driven through DNS rebinding reaches neither emulator', async () => {
+    // Act
+    const s3 = await send(`${h.stack.urls.s3}/${h.config.bucket}/${KEY}`, { headers: { host: 'rebind.attacker.example' } });
+    const secrets = await send(`${h.stack.urls.secrets}/`, { method: 'POST', headers: { host: 'rebind.attacker.example', 'x-amz-target': 'secretsmanager.GetSecretValue' }, body: '{"SecretId":"x"}' });
+    // Assess
+    expect(s3.status).toBe(400);
+    expect(s3.text).toContain('InvalidHostHeader');
+    expect(secrets.status).toBe(400);
+    expect(secrets.text).not.toContain('privateKey');
   });
 });
 

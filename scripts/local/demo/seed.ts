@@ -1,7 +1,7 @@
 /**
  * The customer's own bucket setup for the demo: the report's objects go
- * straight into the S3 emulator with the origin key, never through the vendor
- * app (which only ever learns their keys).
+ * straight into the S3 emulator with the customer's own (owner) key, never
+ * through the vendor app (which only ever learns their keys).
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';

@@ -1,5 +1,9 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLambda } from '../../../scripts/local/lambda';
 import { compileGeo, EDGE_LIMITS, startProxy, type EdgeHandler, type LocalProxy } from '../../../scripts/local/proxy';
 import { send } from './proxyHarness';
 
@@ -166,6 +170,115 @@ describe('proxy: an origin that hangs', () => {
       await proxy.stop();
       await hang.close();
     }
+  });
+});
+
+describe('proxy: a function that times out', () => {
+  it('is a 503, and its runtime is replaced so that the next request is answered by a fresh one', async () => {
+    // Prepare: a bundle that hangs for one key and counts invocations otherwise
+    const dir = mkdtempSync(join(tmpdir(), 's3gk-proxy-timeout-'));
+    const file = join(dir, 'gate.js');
+    writeFileSync(
+      file,
+      `let n = 0; exports.handler = async (e) => { const uri = e.Records[0].cf.request.uri; if (uri === '/hang') await new Promise(() => {}); n += 1; ` +
+        `return { status: '200', headers: { 'content-type': [{ key: 'Content-Type', value: 'text/plain' }] }, body: String(process.pid) + ':' + n }; };`,
+    );
+    const lines: string[] = [];
+    const gate = await startLambda({ name: 'gate', bundle: file, env: {}, log: (l) => lines.push(l) });
+    const proxy = await startProxy({
+      gate: gate.invoke,
+      cosigner: async () => respond('x'),
+      origin: { endpoint: `http://127.0.0.1:${await freePort()}`, bucket: 'bkt', credentials: CREDS },
+      geo: {},
+      vendorOrigins: [],
+      log: (l) => lines.push(l),
+      edgeTimeoutsMs: { viewerRequest: 300 },
+    });
+    try {
+      const before = await send(`${proxy.url}/k`);
+      // Act
+      const t0 = Date.now();
+      const hung = await send(`${proxy.url}/hang`);
+      const elapsed = Date.now() - t0;
+      const after = await send(`${proxy.url}/k`);
+      // Assess
+      expect(hung.status).toBe(503);
+      expect(JSON.parse(hung.text).error.code).toBe('lambda_execution_error');
+      expect(elapsed).toBeLessThan(2000);
+      const [pidBefore, nBefore] = before.text.split(':');
+      const [pidAfter, nAfter] = after.text.split(':');
+      expect(nBefore).toBe('1');
+      expect(pidAfter).not.toBe(pidBefore);
+      expect(nAfter).toBe('1');
+      expect(lines.some((l) => /gate: an invocation timed out after 300 ms; runtime killed/.test(l))).toBe(true);
+      expect(lines.some((l) => /proxy: gate did not answer within 300 ms/.test(l))).toBe(true);
+    } finally {
+      await proxy.stop();
+      await gate.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('proxy: stop', () => {
+  it('waits for invocations still running after the sockets are cut, so their audit records are written before the last flush', async () => {
+    // Prepare: a gate that takes 1.8 s, longer than the proxy's 1 s socket cut
+    let finished = 0;
+    const proxy = await startProxy({
+      gate: async () => {
+        await new Promise((r) => setTimeout(r, 1800));
+        finished += 1;
+        return respond('late');
+      },
+      cosigner: async () => respond('x'),
+      origin: { endpoint: `http://127.0.0.1:${await freePort()}`, bucket: 'bkt', credentials: CREDS },
+      geo: {},
+      vendorOrigins: [],
+      log: () => undefined,
+    });
+    const pending = send(`${proxy.url}/k`).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 100));
+    // Act
+    const t0 = Date.now();
+    await proxy.stop();
+    const elapsed = Date.now() - t0;
+    // Assess
+    expect(finished).toBe(1);
+    expect(elapsed).toBeGreaterThanOrEqual(1500);
+    expect(elapsed).toBeLessThan(3000);
+    await pending;
+  });
+
+  it('waits no longer than its drain timeout for an invocation that never ends', async () => {
+    // Prepare
+    const lines: string[] = [];
+    let release: () => void = () => undefined;
+    const proxy = await startProxy({
+      gate: () =>
+        new Promise((resolve) => {
+          release = () => resolve(respond('released'));
+        }),
+      cosigner: async () => respond('x'),
+      origin: { endpoint: `http://127.0.0.1:${await freePort()}`, bucket: 'bkt', credentials: CREDS },
+      geo: {},
+      vendorOrigins: [],
+      log: (l) => lines.push(l),
+      edgeTimeoutsMs: { viewerRequest: 60_000 },
+      drainTimeoutMs: 1500,
+    });
+    const pending = send(`${proxy.url}/k`).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 100));
+    // Act
+    const t0 = Date.now();
+    await proxy.stop();
+    const elapsed = Date.now() - t0;
+    // Assess
+    expect(elapsed).toBeGreaterThanOrEqual(1400);
+    expect(elapsed).toBeLessThan(2500);
+    expect(lines.some((l) => /1 edge function invocation\(s\) still running after 1500 ms/.test(l))).toBe(true);
+    // The stack would now stop the function; here the invocation is let go, so that no timer outlives the test.
+    release();
+    await pending;
   });
 });
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { startProxy, compileGeo, EDGE_LIMITS, type LocalProxy } from '../../../scripts/local/proxy';
 import type { CfEvent, CfRequest } from '../../../edge/triggers/cloudfront';
@@ -17,7 +18,10 @@ describe('CloudFront-like proxy', () => {
   let mode: Mode = { kind: 'forward' };
   let flushed = 0;
 
-  const handler = (fn: string) => async (event: unknown) => {
+  let timeouts: unknown[] | null = null;
+
+  const handler = (fn: string) => async (event: unknown, opts?: { timeoutMs?: number }) => {
+    timeouts?.push(opts);
     events.push({ fn, event: JSON.parse(JSON.stringify(event)) as CfEvent });
     const req = (event as CfEvent).Records[0].cf.request;
     if (mode.kind === 'forward') return mode.rewrite ? mode.rewrite(req) : req;
@@ -112,6 +116,62 @@ describe('CloudFront-like proxy', () => {
     expect(r.headers['content-type'][0].value).toBe('application/json');
   });
 
+  it('passes the cosigner only the headers of the gatekeeper origin request policy, plus Host and X-Forwarded-For', async () => {
+    // Prepare
+    mode = { kind: 'respond', status: '200', body: '{}' };
+    // Act
+    await send(`${proxy.url}/_gatekeeper/v1/cosign`, {
+      method: 'POST',
+      body: '{}',
+      headers: {
+        'content-type': 'application/json',
+        origin: VENDOR,
+        'user-agent': 'ua/1',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+        cookie: 'session=1',
+        authorization: 'Bearer x',
+        referer: 'http://vendor.test/page',
+        'x-gk-grant': 'g',
+        'x-amz-security-token': 't',
+        'cloudfront-viewer-address': '1.2.3.4:5',
+        'accept-language': 'en',
+      },
+    });
+    // Assess
+    const h = events[0].event.Records[0].cf.request.headers;
+    expect(Object.keys(h).sort()).toEqual(
+      ['access-control-request-headers', 'access-control-request-method', 'cloudfront-viewer-country', 'content-type', 'host', 'origin', 'user-agent', 'x-forwarded-for'].sort(),
+    );
+    expect(h.origin).toEqual([{ key: 'origin', value: VENDOR }]);
+    expect(h['user-agent'][0].value).toBe('ua/1');
+    expect(h.host[0].value).toBe('bkt.s3.us-east-1.amazonaws.com');
+  });
+
+  it('refuses methods the behaviours do not allow with a JSON 405, before any function', async () => {
+    // Act
+    const trace = await send(`${proxy.url}/k`, { method: 'TRACE' });
+    const propfind = await send(`${proxy.url}/_gatekeeper/v1/cosign`, { method: 'PROPFIND' });
+    const tunnel = await new Promise<string>((resolve, reject) => {
+      const c = connect(proxy.port, '127.0.0.1', () => c.write(`CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n`));
+      let data = '';
+      c.on('data', (d: Buffer) => (data += d.toString()));
+      c.on('end', () => resolve(data));
+      c.on('error', reject);
+    });
+    // Assess
+    for (const r of [trace, propfind]) {
+      expect(r.status).toBe(405);
+      expect(r.headers['content-type']).toBe('application/json');
+      expect(r.headers.allow).toBe('GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE');
+      expect(JSON.parse(r.text).error.code).toBe('method_not_allowed');
+    }
+    expect(tunnel).toMatch(/^HTTP\/1\.1 405 /);
+    expect(JSON.parse(tunnel.slice(tunnel.indexOf('\r\n\r\n') + 4)).error.code).toBe('method_not_allowed');
+    expect(events).toHaveLength(0);
+    expect(origin.seen).toHaveLength(0);
+  });
+
   it('sets the country by longest match, and none for an address outside the map', async () => {
     // Prepare
     mode = { kind: 'respond', status: '200', body: '{}' };
@@ -187,6 +247,35 @@ describe('CloudFront-like proxy', () => {
     expect(s.headers.authorization).toMatch(
       new RegExp(`^AWS4-HMAC-SHA256 Credential=${CREDS.accessKeyId}/\\d{8}/us-east-1/s3/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$`),
     );
+  });
+
+  it('forwards no query string, whatever the function left in the request (the origin request policy forwards none)', async () => {
+    // Prepare: a gate that, wrongly, keeps the viewer's query
+    mode = { kind: 'forward' };
+    // Act
+    const r = await send(`${proxy.url}/reports/a.json?response-content-type=text/html&versionId=v1&gk_grant=g`);
+    // Assess
+    expect(events[0].event.Records[0].cf.request.querystring).toBe('response-content-type=text/html&versionId=v1&gk_grant=g');
+    expect(r.status).toBe(200);
+    expect(origin.seen[0].url).toBe('/bkt/reports/a.json');
+  });
+
+  it('passes each function its timeout: 5 s at viewer-request, 30 s at origin-request', async () => {
+    // Prepare
+    const seen: unknown[] = [];
+    const keep = mode;
+    mode = { kind: 'respond', status: '200', body: '{}' };
+    timeouts = seen;
+    try {
+      // Act
+      await send(`${proxy.url}/k`);
+      await send(`${proxy.url}/_gatekeeper/v1/cosign`, { method: 'POST', body: '{}' });
+    } finally {
+      timeouts = null;
+      mode = keep;
+    }
+    // Assess
+    expect(seen).toEqual([{ timeoutMs: EDGE_LIMITS.viewerRequestTimeoutMs }, { timeoutMs: EDGE_LIMITS.originRequestTimeoutMs }]);
   });
 
   it('signs correctly: the same request signed independently gives the same Authorization', async () => {

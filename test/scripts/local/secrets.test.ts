@@ -5,14 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSecrets, versionIdOf, watchAclFile, type LocalSecrets } from '../../../scripts/local/secrets';
 import { defaultLocalConfig } from '../../../scripts/local/config';
+import { randomCredentials, type Credentials } from '../../../scripts/local/sigv4';
 
-const KEY_ID = 'AKIATESTSECRETS00001';
+const READER = randomCredentials();
 
-function client(endpoint: string, accessKeyId = KEY_ID): SecretsManagerClient {
+function client(endpoint: string, credentials: Credentials = READER): SecretsManagerClient {
   return new SecretsManagerClient({
     endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId, secretAccessKey: 'x' },
+    credentials: { ...credentials },
     requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 2000 }),
     maxAttempts: 1,
   });
@@ -29,7 +30,7 @@ describe('local Secrets Manager', () => {
     writeFileSync(join(dir, 'key.json'), '{"kid":"k"}');
     srv = await startSecrets({
       secrets: { 'gk/acl': join(dir, 'acl.json'), 'gk/key': join(dir, 'key.json') },
-      accessKeyId: KEY_ID,
+      principals: [{ name: 'reader', credentials: READER, secrets: ['gk/acl', 'gk/key'] }],
     });
     sm = client(srv.endpoint);
   });
