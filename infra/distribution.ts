@@ -18,6 +18,7 @@ import {
   EXPOSED_HEADERS,
   HSTS_MAX_AGE_SECONDS,
   OBJECT_CORS_HEADERS,
+  GATEKEEPER_ORIGIN_HEADERS as SHARED_GATEKEEPER_ORIGIN_HEADERS,
   S3_ORIGIN_HEADERS as SHARED_S3_ORIGIN_HEADERS,
 } from '../edge/core/http-policy';
 
@@ -35,19 +36,8 @@ export const GATEKEEPER_PATH = '/_gatekeeper/*';
 const ALL_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'];
 /** Only what S3 needs to answer GET/HEAD/PUT (shared with the preflight and the local proxy). */
 export const S3_ORIGIN_HEADERS = [...SHARED_S3_ORIGIN_HEADERS];
-/**
- * The cosigner runs at origin-request, where it sees only the headers this
- * policy includes: the country CloudFront adds (the viewer cannot forge it
- * there), CORS preflight headers, and User-Agent for the audit record.
- */
-export const GATEKEEPER_ORIGIN_HEADERS = [
-  'CloudFront-Viewer-Country',
-  'Origin',
-  'Access-Control-Request-Method',
-  'Access-Control-Request-Headers',
-  'Content-Type',
-  'User-Agent',
-];
+/** What the cosigner sees at origin-request (shared with the local proxy). */
+export const GATEKEEPER_ORIGIN_HEADERS = [...SHARED_GATEKEEPER_ORIGIN_HEADERS];
 export const CORS_ALLOW_HEADERS = [...OBJECT_CORS_HEADERS];
 
 /**

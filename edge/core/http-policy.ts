@@ -16,6 +16,21 @@ export const S3_ORIGIN_HEADERS: readonly string[] = [
   'if-unmodified-since',
 ];
 
+/**
+ * What the origin request policy of `/_gatekeeper/*` includes: the cosigner
+ * runs at origin-request and sees only these (plus Host and X-Forwarded-For):
+ * the country CloudFront adds (the viewer cannot forge it there), the CORS
+ * preflight headers, the body's type, and User-Agent for the audit record.
+ */
+export const GATEKEEPER_ORIGIN_HEADERS: readonly string[] = [
+  'cloudfront-viewer-country',
+  'origin',
+  'access-control-request-method',
+  'access-control-request-headers',
+  'content-type',
+  'user-agent',
+];
+
 /** Request headers a page may send on object requests (CORS allow-headers). */
 export const OBJECT_CORS_HEADERS: readonly string[] = [
   'x-gk-grant',

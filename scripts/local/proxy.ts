@@ -39,7 +39,7 @@ import {
 } from 'node:http';
 import type { Socket } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { EXPOSED_HEADERS, S3_ORIGIN_HEADERS, SECURITY_HEADERS } from '../../edge/core/http-policy';
+import { EXPOSED_HEADERS, GATEKEEPER_ORIGIN_HEADERS, S3_ORIGIN_HEADERS, SECURITY_HEADERS } from '../../edge/core/http-policy';
 import { compileIpSet, normalizeIp, parseCidr, type IpSet } from '../../edge/core/ip';
 import type { CfHeaders, CfRequest, CfResponse } from '../../edge/triggers/cloudfront';
 import { listenLocal } from './listen';
@@ -64,18 +64,7 @@ export const ORIGIN_HEADERS = S3_ORIGIN_HEADERS;
 
 export { SECURITY_HEADERS };
 
-/**
- * What the origin request policy of `/_gatekeeper/*` includes (lower case);
- * infra/distribution.ts deploys the same list as GATEKEEPER_ORIGIN_HEADERS.
- */
-export const GATEKEEPER_ORIGIN_HEADERS: readonly string[] = [
-  'cloudfront-viewer-country',
-  'origin',
-  'access-control-request-method',
-  'access-control-request-headers',
-  'content-type',
-  'user-agent',
-];
+export { GATEKEEPER_ORIGIN_HEADERS };
 
 /** Headers CloudFront itself puts in an origin-request event, whatever the policy. */
 const CLOUDFRONT_ORIGIN_HEADERS: readonly string[] = ['host', 'x-forwarded-for'];

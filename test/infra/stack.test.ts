@@ -214,7 +214,7 @@ describe('2. CloudFront distribution', () => {
     });
     const orp = res(base.json, 'aws_cloudfront_origin_request_policy', 'cdn_gatekeeper_origin_policy');
     expect(orp.headers_config.headers.items).toEqual(GATEKEEPER_ORIGIN_HEADERS);
-    expect(orp.headers_config.headers.items).toContain('CloudFront-Viewer-Country');
+    expect(orp.headers_config.headers.items.map((h: string) => h.toLowerCase())).toContain('cloudfront-viewer-country');
     expect(orp).toMatchObject({ cookies_config: { cookie_behavior: 'none' }, query_strings_config: { query_string_behavior: 'none' } });
   });
 
