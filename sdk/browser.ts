@@ -52,6 +52,10 @@
  */
 import { STATUS_OF } from '../edge/core/codes';
 import { canonicalKeyUri, isValidObjectKey } from '../edge/core/objectKey';
+// The wire shape of a listing, shared with the edge (type-only: nothing more is bundled).
+import type { ListedObject, ListResult } from '../edge/core/types';
+
+export type { ListedObject, ListResult };
 
 export type Op = 'get' | 'put' | 'list';
 
@@ -68,18 +72,6 @@ export interface GatekeeperClientOptions {
   fetchGrants?: (wanted: GrantRequest[]) => Promise<string[]>;
   refreshMarginSeconds?: number;
   fetch?: typeof fetch;
-}
-
-export interface ListedObject {
-  key: string;
-  size: number;
-  lastModified: string;
-  etag: string;
-}
-
-export interface ListResult {
-  objects: ListedObject[];
-  nextContinuationToken?: string;
 }
 
 export interface PutOptions {

@@ -1,23 +1,8 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { ListedObject, ListResult } from '../core/types';
 import { describeError, type Logger } from './log';
 
-export interface ListedObject {
-  key: string;
-  size: number;
-  /** ISO 8601, UTC, millisecond precision (`2026-12-04T10:00:00.000Z`). */
-  lastModified: string;
-  /**
-   * Exactly as S3 returns it, quotes included (`"9b2cf535f27731c974343645a3985328"`),
-   * so it compares equal to the `ETag` header of a GET or HEAD of the object.
-   */
-  etag: string;
-}
-
-export interface ListResult {
-  objects: ListedObject[];
-  /** Present only when S3 says the listing is truncated. */
-  nextContinuationToken?: string;
-}
+export type { ListedObject, ListResult } from '../core/types';
 
 export type ListOutcome = { ok: true; value: ListResult } | { ok: false; code: 'malformed_request' | 'upstream_error' };
 

@@ -52,3 +52,22 @@ export interface ListVerdict {
 
 /** What a decision tells the trigger adapter to do. Every verdict carries its audit records. */
 export type Verdict = RespondVerdict | ForwardVerdict | ListVerdict;
+
+/** PROTOCOL's `/_gatekeeper/v1/list` answer: one listed object. */
+export interface ListedObject {
+  key: string;
+  size: number;
+  /** ISO 8601, UTC, millisecond precision (`2026-12-04T10:00:00.000Z`). */
+  lastModified: string;
+  /**
+   * Exactly as S3 returns it, quotes included (`"9b2cf535f27731c974343645a3985328"`),
+   * so it compares equal to the `ETag` header of a GET or HEAD of the object.
+   */
+  etag: string;
+}
+
+export interface ListResult {
+  objects: ListedObject[];
+  /** Present only when S3 says the listing is truncated. */
+  nextContinuationToken?: string;
+}
