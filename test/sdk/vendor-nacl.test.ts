@@ -4,22 +4,11 @@ import { ed25519PrivateKey, ed25519PublicKey, publicKeyOfSeed } from '../../edge
 import { parseGrant, signGrant, verifyToken, type GrantPayload } from '../../edge/core/tokens';
 import { b64uEncodeBytes, grantPayloadJson, randomJtiWithTweetnacl, signGrantWithTweetnacl } from '../../sdk/vendor-nacl';
 import { GrantSigner, loadVendorKey, signGrantWithTweetnacl as reexported } from '../../sdk/vendor';
+import { GOLDEN_GRANT, GOLDEN_GRANT_PAYLOAD, GOLDEN_SEED } from '../helpers/golden';
 
-// RFC 8032 TEST 1 key and the golden grant of test/edge/core/tokens.test.ts.
-const SEED = Buffer.from('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60', 'hex');
-const GRANT: GrantPayload = {
-  v: 1,
-  kid: 'vendor-2026-12',
-  aud: 'gk-acme',
-  op: 'get',
-  key: 'reports/q4.pdf',
-  iat: 1764806400,
-  exp: 1764806700,
-  jti: 'AAAAAAAAAAAAAAAAAAAAAA',
-};
-const GOLDEN_GRANT =
-  'eyJ2IjoxLCJraWQiOiJ2ZW5kb3ItMjAyNi0xMiIsImF1ZCI6ImdrLWFjbWUiLCJvcCI6ImdldCIsImtleSI6InJlcG9ydHMvcTQucGRmIiwiaWF0IjoxNzY0ODA2NDAwLCJleHAiOjE3NjQ4MDY3MDAsImp0aSI6IkFBQUFBQUFBQUFBQUFBQUFBQUFBQUEifQ' +
-  '.3usObl7MVOprAr69CLMt9S3f_56S7Kj_bxoL8mip3iNpOAz1mkBkvP0Y2WnIrpWUkpMd9VyLcTvRb5eFW2tuDg';
+// The golden grant of test/helpers/golden.ts (RFC 8032 TEST 1 key).
+const SEED = GOLDEN_SEED;
+const GRANT = GOLDEN_GRANT_PAYLOAD;
 
 describe('signGrantWithTweetnacl', () => {
   it('gives the golden token, the same bytes as the Node signer', () => {

@@ -16,26 +16,12 @@ import {
   signTokenText,
   verifyToken,
 } from '../../../edge/core/tokens';
+import { GOLDEN_GRANT, GOLDEN_GRANT_PAYLOAD, GOLDEN_SEED } from '../../helpers/golden';
 
-// RFC 8032 TEST 1 key, so the golden tokens below can be checked by any Ed25519 implementation.
-const SEED = Buffer.from('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60', 'hex');
+const SEED = GOLDEN_SEED;
 const PRIV = ed25519PrivateKey(SEED);
 const PUB = ed25519PublicKey(publicKeyOfSeed(SEED));
-
-const GRANT: GrantPayload = {
-  v: 1,
-  kid: 'vendor-2026-12',
-  aud: 'gk-acme',
-  op: 'get',
-  key: 'reports/q4.pdf',
-  iat: 1764806400,
-  exp: 1764806700,
-  jti: 'AAAAAAAAAAAAAAAAAAAAAA',
-};
-
-const GOLDEN_GRANT =
-  'eyJ2IjoxLCJraWQiOiJ2ZW5kb3ItMjAyNi0xMiIsImF1ZCI6ImdrLWFjbWUiLCJvcCI6ImdldCIsImtleSI6InJlcG9ydHMvcTQucGRmIiwiaWF0IjoxNzY0ODA2NDAwLCJleHAiOjE3NjQ4MDY3MDAsImp0aSI6IkFBQUFBQUFBQUFBQUFBQUFBQUFBQUEifQ' +
-  '.3usObl7MVOprAr69CLMt9S3f_56S7Kj_bxoL8mip3iNpOAz1mkBkvP0Y2WnIrpWUkpMd9VyLcTvRb5eFW2tuDg';
+const GRANT = GOLDEN_GRANT_PAYLOAD;
 const GOLDEN_GH = 'QfBkzxZ0mja4e112tjaTZ0jD_u--MFPHFB9faBBuKUc';
 
 const COSIG: CosigPayload = {
