@@ -27,7 +27,7 @@
  * `origin_timeout`, `lambda_execution_error`, `lambda_validation_error`):
  * CloudFront's own pages are HTML, but a local tool reads JSON more easily.
  */
-import { createHash, createHmac, randomBytes, type Hash, type Hmac } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   Agent,
   createServer,
@@ -43,6 +43,7 @@ import { EXPOSED_HEADERS, GATEKEEPER_ORIGIN_HEADERS, S3_ORIGIN_HEADERS, SECURITY
 import { compileIpSet, normalizeIp, parseCidr, type IpSet } from '../../edge/core/ip';
 import type { CfHeaders, CfRequest, CfResponse } from '../../edge/triggers/cloudfront';
 import { listenLocal } from './listen';
+import { Sha256 } from './sha256';
 
 /** A function: the event in, its result out; it should fail the invocation itself past `timeoutMs`. */
 export type EdgeHandler = (event: unknown, opts?: { timeoutMs?: number }) => Promise<unknown>;
@@ -242,30 +243,6 @@ export function renderGenerated(r: CfResponse): { status: number; headers: [stri
   }
   size += body.length;
   return { status, headers, body, size };
-}
-
-// ---------------------------------------------------------------- signing
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-function bytes(d: SourceData): Buffer {
-  if (typeof d === 'string') return Buffer.from(d, 'utf8');
-  if (d instanceof ArrayBuffer) return Buffer.from(d);
-  return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
-}
-
-/** node:crypto behind the Hash interface the SigV4 signer expects. */
-class Sha256 {
-  private readonly h: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(d: SourceData): void {
-    this.h.update(bytes(d));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.h.digest()));
-  }
 }
 
 // ---------------------------------------------------------------- server

@@ -290,7 +290,7 @@ describe('CloudFront-like proxy', () => {
     for (const h of signedHeaders) headers[h] = String(s.headers[h]);
     const date = String(s.headers['x-amz-date']);
     const when = new Date(`${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${date.slice(9, 11)}:${date.slice(11, 13)}:${date.slice(13, 15)}Z`);
-    const { Sha256 } = await import('./sha256');
+    const { Sha256 } = await import('../../../scripts/local/sha256');
     const signer = new SignatureV4({ service: 's3', region: 'us-east-1', credentials: CREDS, sha256: Sha256, uriEscapePath: false, applyChecksum: false });
     const again = await signer.sign(
       { method: 'GET', protocol: 'http:', hostname: '127.0.0.1', port: origin.port, path: s.url, query: {}, headers },

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { s3Allows, startS3, type LocalS3, type S3Principal } from '../../../scripts/local/s3';
 import { randomCredentials, type Credentials } from '../../../scripts/local/sigv4';
-import { Sha256 } from './sha256';
+import { Sha256 } from '../../../scripts/local/sha256';
 
 const BUCKET = 'gk-test-bucket';
 const ORIGIN = randomCredentials();

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSecrets, type LocalSecrets } from '../../../scripts/local/secrets';
 import { randomCredentials, type Credentials } from '../../../scripts/local/sigv4';
-import { Sha256 } from './sha256';
+import { Sha256 } from '../../../scripts/local/sha256';
 
 /** As in the stack: the gate's role reads the ACL only, the cosigner's the ACL and the signing key. */
 const GATE = randomCredentials();

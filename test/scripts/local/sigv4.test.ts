@@ -1,7 +1,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isLoopbackHost, keyIdHint, randomCredentials, sigV4KeyId, verifySigV4, type Credentials } from '../../../scripts/local/sigv4';
-import { Sha256 } from './sha256';
+import { Sha256 } from '../../../scripts/local/sha256';
 
 const CREDS = randomCredentials();
 const secretOf = (id: string): string | undefined => (id === CREDS.accessKeyId ? CREDS.secretAccessKey : undefined);

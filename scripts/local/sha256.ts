@@ -1,4 +1,4 @@
-/** node:crypto as the Hash the SigV4 signer takes, for tests that re-sign a request. */
+/** node:crypto behind the Hash interface the SigV4 signer expects (the proxy signs with it; tests re-sign with it). */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 
 type SourceData = string | ArrayBuffer | ArrayBufferView;
